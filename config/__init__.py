@@ -1,0 +1,1 @@
+"""Settings and the legal reference data that Permis runs on."""

@@ -1,0 +1,57 @@
+"""The one settings object, read from ``PERMIS_*`` environment variables once at start."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
+DEFAULT_DATABASE_URL = "sqlite:///permis.db"
+
+
+class SmtpTls(StrEnum):
+    """How the SMTP connection is secured."""
+
+    none = "none"
+    starttls = "starttls"
+    tls = "tls"
+
+
+class Settings(BaseSettings):
+    """Everything Permis reads from its environment (CONTRACTS.md §9)."""
+
+    model_config = SettingsConfigDict(env_prefix="PERMIS_", frozen=True, extra="ignore")
+
+    broker_url: str | None = Field(
+        default=None,
+        description="amqp:// URL; `permis run` defaults to the local broker, "
+        "`permis demo` runs in-process when unset.",
+    )
+    database_url: str = DEFAULT_DATABASE_URL
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_tls: SmtpTls = SmtpTls.none
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "ne-pas-repondre@permis.example"
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
+    mail_reply_to: str | None = None
+    mail_dir: Path | None = None
+    decision_keys: Path | None = None
+    seal_key: Path | None = None
+    seal_cert: Path | None = None
+    sweep_interval_s: float = Field(default=60.0, gt=0)
+    worker_threads: int = Field(default=4, ge=1, le=64)
+    worker_processes: int = Field(default=1, ge=1, le=32)
+    outbox_relay_interval_s: float = Field(default=5.0, gt=0)
+
+    @property
+    def reply_to(self) -> str:
+        return self.mail_reply_to or self.smtp_from
+
+    @property
+    def broker_url_or_default(self) -> str:
+        return self.broker_url or DEFAULT_BROKER_URL
