@@ -1,0 +1,108 @@
+"""RabbitMQ through pika: the contract's topology and confirmed publishing.
+
+The only module besides ingress that talks pika; its failures leave as TransientError.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+import pika
+import pika.exceptions
+from pika.adapters.blocking_connection import BlockingChannel
+
+from messages.envelope import CONTENT_TYPE
+from workers.core.errors import PermanentError, TransientError
+from workers.core.topology import EXCHANGES, QUEUES, QUORUM
+
+PERSISTENT = pika.DeliveryMode.Persistent
+
+
+@contextmanager
+def mapped_amqp_errors(what: str) -> Iterator[None]:
+    """Turn pika's exceptions into our transient/permanent pair."""
+    try:
+        yield
+    except pika.exceptions.UnroutableError as exc:
+        raise TransientError(f"{what}: unroutable") from exc
+    except pika.exceptions.ProbableAuthenticationError as exc:
+        raise PermanentError(f"{what}: authentication refused") from exc
+    except pika.exceptions.ProbableAccessDeniedError as exc:
+        raise PermanentError(f"{what}: access refused") from exc
+    except (pika.exceptions.AMQPError, OSError) as exc:
+        raise TransientError(f"{what}: {type(exc).__name__}") from exc
+
+
+def connect(url: str) -> pika.BlockingConnection:
+    """A blocking connection to the broker of ``url`` (the vhost is the URL's)."""
+    params = pika.URLParameters(url)
+    params.heartbeat = 30
+    params.blocked_connection_timeout = 60
+    params.connection_attempts = 1
+    with mapped_amqp_errors("connect"):
+        return pika.BlockingConnection(params)
+
+
+def declare_topology(channel: BlockingChannel) -> None:
+    """Declare the exchanges, quorum queues and bindings of CONTRACTS.md §1, idempotently."""
+    for exchange in EXCHANGES:
+        channel.exchange_declare(
+            exchange.name, exchange_type=exchange.type, durable=True, auto_delete=False
+        )
+    for queue in QUEUES:
+        channel.queue_declare(queue.name, durable=True, arguments=dict(QUORUM))
+        if queue.exchange:
+            channel.queue_bind(queue.name, queue.exchange, routing_key="")
+
+
+def properties(headers: dict[str, Any], message_id: str | None = None) -> pika.BasicProperties:
+    return pika.BasicProperties(
+        content_type=CONTENT_TYPE,
+        delivery_mode=PERSISTENT,
+        headers=headers or None,
+        message_id=message_id,
+    )
+
+
+class AmqpPublisher:
+    """Publishes with publisher confirms, one connection per thread, reconnecting on failure."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._local = threading.local()
+
+    def _channel(self) -> BlockingChannel:
+        channel = getattr(self._local, "channel", None)
+        if channel is None or channel.is_closed:
+            connection = connect(self.url)
+            channel = connection.channel()
+            channel.confirm_delivery()
+            self._local.connection, self._local.channel = connection, channel
+        return channel
+
+    def publish(
+        self, exchange: str, routing_key: str, body: bytes, headers: dict[str, Any]
+    ) -> None:
+        """Publish and wait for the broker's confirm; TransientError if it does not come."""
+        try:
+            with mapped_amqp_errors("publish"):
+                self._channel().basic_publish(
+                    exchange, routing_key, body, properties(headers), mandatory=not exchange
+                )
+        except TransientError:
+            self.close()
+            raise
+
+    def declare(self) -> None:
+        with mapped_amqp_errors("declare"):
+            declare_topology(self._channel())
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = self._local.channel = None
+        if connection is not None and connection.is_open:
+            with suppress(pika.exceptions.AMQPError, OSError):
+                connection.close()
