@@ -1,0 +1,1 @@
+"""Templates for emails and issued documents, installed as package data."""

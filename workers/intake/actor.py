@@ -1,0 +1,73 @@
+"""Intake's actor: a portal message in, a dossier or a rejection out, once per (source, id)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+import rfc8785
+
+from messages.portal import SUBMITTED
+from messages.tasks import TakeInPortalMessage
+from workers.core.services import Services
+from workers.core.store import SeenMessage, UnitOfWork
+from workers.intake import effects, rules
+
+log = logging.getLogger(__name__)
+
+
+def take_in(services: Services, payload: dict[str, Any]) -> None:
+    """Apply one portal message that passed ingress; a seen one changes nothing."""
+    command = TakeInPortalMessage.model_validate(payload)
+    envelope = json.loads(command.body)
+    source, message_id = str(envelope["source"]), str(envelope["id"])
+    origin = effects.origin(source, message_id)
+    outcome = check(envelope, services)
+    now = services.clock()
+    with services.store.transaction() as tx:
+        seen = tx.seen(source, message_id)
+        if seen is None:
+            apply(tx, outcome, command, envelope, now)
+        elif seen.sha256 != digest(envelope):
+            log.warning("conflicting redelivery of a seen message", extra={"origin": origin})
+            tx.add_outbox(origin + "|conflict", [effects.conflict_copy(command)], now)
+        else:
+            log.info("message already seen", extra={"origin": origin})
+    services.relay.flush(origin)
+    services.relay.flush(origin + "|conflict")
+
+
+def check(envelope: dict[str, Any], services: Services) -> rules.Rejection | rules.Acceptance:
+    if rules.classify(envelope) != SUBMITTED:
+        return rules.unknown_type(envelope)
+    return rules.check_submission(envelope, services.reference)
+
+
+def apply(
+    tx: UnitOfWork,
+    outcome: rules.Rejection | rules.Acceptance,
+    command: TakeInPortalMessage,
+    envelope: dict[str, Any],
+    now: Any,
+) -> None:
+    source, message_id = str(envelope["source"]), str(envelope["id"])
+    if isinstance(outcome, rules.Rejection):
+        number = None
+        messages = effects.rejected(tx, outcome, command, envelope, now)
+    else:
+        number = effects.deposit(tx, outcome, now)
+        messages = effects.deposited(outcome, number, now)
+    state = "rejected" if number is None else "applied"
+    tx.mark_seen(SeenMessage(source, message_id, digest(envelope), state, number), now)
+    tx.add_outbox(effects.origin(source, message_id), messages, now)
+
+
+def digest(envelope: dict[str, Any]) -> str:
+    """SHA-256 of the message's canonical JSON (RFC 8785), to tell a replay from a conflict."""
+    try:
+        canonical = rfc8785.dumps(envelope)
+    except rfc8785.CanonicalizationError:
+        canonical = json.dumps(envelope, sort_keys=True).encode()
+    return hashlib.sha256(canonical).hexdigest()
