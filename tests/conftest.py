@@ -1,0 +1,76 @@
+"""Real services for the tests: a RabbitMQ vhost, a database (SQLite or PostgreSQL), SMTP.
+
+Each test gets its own vhost, its own database (a SQLite file or a PostgreSQL schema)
+and its own SMTP server on a free port, so tests never see each other's messages.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+
+from tests.support.smtp import Relay
+
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+RABBITMQ_HOST = "127.0.0.1:5672"
+SAMPLES = Path(__file__).resolve().parents[1] / "messages" / "samples"
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def vhost() -> Iterator[str]:
+    """A fresh RabbitMQ vhost for this test; its AMQP URL is yielded."""
+    name = f"permis-test-{uuid.uuid4().hex[:12]}"
+    _rabbitmqctl("add_vhost", name)
+    _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    try:
+        yield f"amqp://guest:guest@{RABBITMQ_HOST}/{name}"
+    finally:
+        _rabbitmqctl("delete_vhost", name)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'permis.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema, reached through the URL's search_path."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sqlalchemy.create_engine(
+        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://")
+    )
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each test using this runs once on SQLite and once on PostgreSQL."""
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+def smtp() -> Iterator[Relay]:
+    """A real SMTP server (aiosmtpd) on a free loopback port, recording what it accepts."""
+    sink = Relay()
+    sink.start()
+    try:
+        yield sink
+    finally:
+        sink.stop()

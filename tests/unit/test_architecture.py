@@ -1,0 +1,82 @@
+"""Dependencies point inward: the contract and the stages' rules know nothing of adapters."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ADAPTER_LIBRARIES = {"pika", "dramatiq", "sqlalchemy", "alembic", "aiosmtplib", "psycopg"}
+ADAPTER_MODULES = (
+    "workers.core.store",
+    "workers.core.amqp",
+    "workers.core.broker",
+    "workers.core.outbox",
+    "workers.core.aio",
+    "workers.core.services",
+    "workers.bootstrap",
+    "workers.runner",
+    "workers.supervisor",
+    "workers.inprocess",
+    "workers.demo",
+    "workers.ingress.consumer",
+    "workers.mail.transport",
+)
+PURE = [
+    "config/reference.py",
+    "config/territory.py",
+    "workers/deadlines/rules.py",
+    "workers/intake/rules.py",
+    "workers/intake/texts.py",
+    "workers/intake/numbering.py",
+    "workers/routing/rules.py",
+    "workers/mail/compose.py",
+    "workers/mail/letters.py",
+    "workers/ingress/admission.py",
+]
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def modules(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+def is_adapter(name: str) -> bool:
+    return name.split(".")[0] in ADAPTER_LIBRARIES or name.startswith(ADAPTER_MODULES)
+
+
+@pytest.mark.parametrize("path", modules("messages"), ids=lambda p: p.name)
+def test_messages_import_nothing_of_ours_but_messages(path: Path) -> None:
+    ours = {i for i in imports(path) if i.split(".")[0] in {"workers", "config", "templates"}}
+    assert not ours, f"{path.name} imports {ours}"
+
+
+@pytest.mark.parametrize("relative", PURE)
+def test_rules_import_no_adapter(relative: str) -> None:
+    bad = {i for i in imports(ROOT / relative) if is_adapter(i)}
+    assert not bad, f"{relative} imports adapters {bad}"
+
+
+@pytest.mark.parametrize("path", modules("workers") + modules("config"), ids=str)
+def test_only_the_composition_root_imports_actors(path: Path) -> None:
+    if path.name == "bootstrap.py" and path.parent.name == "workers":
+        return
+    actors = {i for i in imports(path) if i.endswith(".actor")}
+    assert not actors, f"{path} imports {actors}"
+
+
+def test_the_pure_list_names_real_files() -> None:
+    assert all((ROOT / relative).is_file() for relative in PURE)

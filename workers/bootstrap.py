@@ -1,0 +1,122 @@
+"""The composition root: the one place that builds adapters from settings and wires stages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import dramatiq
+
+from config.reference import load_reference
+from config.settings import Settings
+from workers.core.aio import LoopThread
+from workers.core.amqp import AmqpPublisher
+from workers.core.broker import ACTOR_DEFAULTS, DramatiqTasks, make_broker
+from workers.core.clock import Clock, system_clock
+from workers.core.outbox import OutboxRelay
+from workers.core.ports import Publisher, RecordingPublisher
+from workers.core.services import Services
+from workers.core.stages import INTAKE, MAIL, ROUTING, Stage
+from workers.core.store import Store
+from workers.ingress.service import Ingress
+from workers.intake.actor import take_in
+from workers.mail.actor import send_email
+from workers.mail.transport import EmlDirectoryTransport, MailTransport, SmtpTransport
+from workers.routing.actor import route
+
+Handler = Callable[[Services, dict[str, Any]], None]
+
+HANDLERS: dict[Stage, Handler] = {INTAKE: take_in, ROUTING: route, MAIL: send_email}
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Everything a process of Permis runs with, built once at start."""
+
+    settings: Settings
+    broker: dramatiq.Broker
+    services: Services
+    ingress: Ingress
+    publisher: Publisher
+    transport: MailTransport
+    loop: LoopThread
+
+    def close(self) -> None:
+        self.loop.run(self.transport.close(), timeout_s=5)
+        self.loop.stop()
+        self.broker.close()
+        self.services.store.dispose()
+
+
+def bootstrap(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    publisher: Publisher | None = None,
+    transport: MailTransport | None = None,
+) -> Pipeline:
+    """Build the store, broker, publisher and mail transport from ``settings``, and the actors."""
+    store = Store.from_url(settings.database_url)
+    broker = make_broker(settings.broker_url)
+    tasks = DramatiqTasks(broker)
+    if publisher is None:
+        publisher = (
+            AmqpPublisher(settings.broker_url) if settings.broker_url else RecordingPublisher()
+        )
+    transport = transport or mail_transport(settings)
+    loop = LoopThread()
+
+    def send_mail(message: EmailMessage) -> None:
+        loop.run(transport.send(message), timeout_s=settings.smtp_timeout_s * 3)
+
+    services = Services(
+        settings=settings,
+        store=store,
+        reference=load_reference(),
+        relay=OutboxRelay(store, publisher, tasks, clock),
+        clock=clock,
+        send_mail=send_mail,
+    )
+    declare_actors(broker, services)
+    ingress = Ingress(publisher, tasks, clock)
+    return Pipeline(settings, broker, services, ingress, publisher, transport, loop)
+
+
+def mail_transport(settings: Settings) -> MailTransport:
+    """``.eml`` files when ``PERMIS_MAIL_DIR`` is set, else the SMTP relay."""
+    if settings.mail_dir is not None:
+        return EmlDirectoryTransport(Path(settings.mail_dir))
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return SmtpTransport(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        tls=settings.smtp_tls.value,
+        username=settings.smtp_username,
+        password=password,
+        timeout_s=settings.smtp_timeout_s,
+    )
+
+
+def declare_actors(broker: dramatiq.Broker, services: Services) -> None:
+    """Bind every stage's handler to ``broker`` as an actor on the stage's own queue."""
+    for stage, handler in HANDLERS.items():
+        dramatiq.Actor(
+            _bound(handler, services, stage.name),
+            broker=broker,
+            actor_name=stage.name,
+            queue_name=stage.queue,
+            priority=0,
+            options=dict(ACTOR_DEFAULTS),
+        )
+
+
+def _bound(handler: Handler, services: Services, name: str) -> Callable[[dict[str, Any]], None]:
+    def actor(payload: dict[str, Any]) -> None:
+        handler(services, payload)
+
+    actor.__name__ = actor.__qualname__ = name
+    actor.__module__ = handler.__module__
+    return actor

@@ -1,0 +1,99 @@
+"""The ``permis`` command: run the pipeline, one stage, the demo, or write the contract's schemas.
+
+Exit status: 0 success, 1 a negative answer, 2 a usage error (CONTRACTS.md §9).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from config.settings import Settings
+
+USAGE_ERROR = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.command in ("run", "worker") else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s",
+    )
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"permis: invalid settings: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    return int(args.handler(args, settings))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="permis", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the whole pipeline, supervised")
+    run.set_defaults(handler=_run)
+
+    worker = commands.add_parser("worker", help="run one stage (or ingress)")
+    worker.add_argument("stage", choices=_process_names())
+    worker.set_defaults(handler=_worker)
+
+    demo = commands.add_parser("demo", help="feed the sample messages through the pipeline")
+    demo.add_argument("--dir", type=Path, default=Path("permis-demo"), help="where runs are kept")
+    demo.set_defaults(handler=_demo)
+
+    schema = commands.add_parser("schema", help="write JSON Schema and AsyncAPI of the contract")
+    schema.add_argument("--out", type=Path, default=None, help="default: messages/schema")
+    schema.add_argument("--check", action="store_true", help="exit 1 if the files differ")
+    schema.set_defaults(handler=_schema)
+    return parser
+
+
+def _process_names() -> tuple[str, ...]:
+    from workers.runner import PROCESS_NAMES
+
+    return PROCESS_NAMES
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.runner import stop_on_signals
+    from workers.supervisor import supervise
+
+    return supervise(settings, stop_on_signals())
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.runner import run_process, stop_on_signals
+
+    run_process(args.stage, settings, stop_on_signals())
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.demo.run import run_demo
+
+    return run_demo(settings, sys.stdout, args.dir)
+
+
+def _schema(args: argparse.Namespace, settings: Settings) -> int:
+    from messages.schema import check_schema, write_schema
+
+    out = args.out or Path(__file__).resolve().parents[1] / "messages" / "schema"
+    if args.check:
+        stale = check_schema(out)
+        for name in stale:
+            print(f"out of date: {name}")
+        return 1 if stale else 0
+    for path in write_schema(out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

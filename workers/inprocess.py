@@ -1,0 +1,47 @@
+"""The whole pipeline inside one process: dramatiq worker threads, and ingress when on RabbitMQ.
+
+Used by ``permis demo`` and by the end-to-end tests; ``permis run`` uses processes instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dramatiq
+
+from workers.bootstrap import Pipeline
+from workers.core.topology import SUBMISSIONS_QUEUE
+from workers.ingress.consumer import consume
+
+
+@contextmanager
+def serving(pipeline: Pipeline, worker_threads: int = 4) -> Iterator[Pipeline]:
+    """Run every stage (and ingress, over RabbitMQ) until the block ends; then close all."""
+    pipeline.services.store.migrate()
+    worker = dramatiq.Worker(pipeline.broker, worker_threads=worker_threads)
+    worker.start()
+    stop = threading.Event()
+    consumers = []
+    if pipeline.settings.broker_url:
+        consumer = threading.Thread(
+            target=consume,
+            args=(
+                pipeline.settings.broker_url,
+                SUBMISSIONS_QUEUE,
+                pipeline.ingress.take_portal,
+                stop,
+            ),
+            name="ingress-portal",
+        )
+        consumer.start()
+        consumers.append(consumer)
+    try:
+        yield pipeline
+    finally:
+        stop.set()
+        for consumer in consumers:
+            consumer.join()
+        worker.stop()
+        pipeline.close()

@@ -1,0 +1,79 @@
+"""One process of the pipeline: a stage's dramatiq worker, or ingress with the outbox sweep."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+import dramatiq
+
+from config.settings import Settings
+from workers.bootstrap import Pipeline, bootstrap
+from workers.core.errors import PermisError
+from workers.core.stages import STAGES
+from workers.core.topology import SUBMISSIONS_QUEUE
+from workers.ingress.consumer import consume
+
+log = logging.getLogger(__name__)
+
+INGRESS = "ingress"
+PROCESS_NAMES = (INGRESS, *STAGES)
+OUTBOX_SWEEP_AGE_S = 30.0
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT, so the process stops cleanly."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+def run_process(name: str, settings: Settings, stop: threading.Event) -> None:
+    """Run ingress or one stage's worker against RabbitMQ until ``stop`` is set."""
+    settings = settings.model_copy(update={"broker_url": settings.broker_url_or_default})
+    pipeline = bootstrap(settings)
+    try:
+        if name == INGRESS:
+            run_ingress(pipeline, stop)
+        else:
+            run_stage(pipeline, name, stop)
+    finally:
+        pipeline.close()
+
+
+def run_stage(pipeline: Pipeline, name: str, stop: threading.Event) -> None:
+    stage = STAGES[name]
+    worker = dramatiq.Worker(
+        pipeline.broker, queues={stage.queue}, worker_threads=pipeline.settings.worker_threads
+    )
+    worker.start()
+    log.info("stage worker started", extra={"stage": name})
+    stop.wait()
+    worker.stop(timeout=30_000)
+
+
+def run_ingress(pipeline: Pipeline, stop: threading.Event) -> None:
+    url = pipeline.settings.broker_url_or_default
+    consumer = threading.Thread(
+        target=consume,
+        args=(url, SUBMISSIONS_QUEUE, pipeline.ingress.take_portal, stop),
+        name="ingress-portal",
+    )
+    consumer.start()
+    log.info("ingress started")
+    sweep_outbox(pipeline, stop)
+    consumer.join()
+
+
+def sweep_outbox(pipeline: Pipeline, stop: threading.Event) -> None:
+    """Publish outbox rows a crashed handler left behind, every relay interval."""
+    while not stop.wait(pipeline.settings.outbox_relay_interval_s):
+        try:
+            published = pipeline.services.relay.sweep(OUTBOX_SWEEP_AGE_S)
+        except PermisError as exc:
+            log.warning("outbox sweep failed", extra={"error": str(exc)})
+            continue
+        if published:
+            log.warning("outbox sweep published leftovers", extra={"count": published})
