@@ -23,8 +23,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.command in ("run", "worker") else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s",
+        format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s",
     )
+    for noisy in ("pika", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -43,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="run one stage (or ingress)")
     worker.add_argument("stage", choices=_process_names())
     worker.set_defaults(handler=_worker)
+
+    prepare = commands.add_parser(
+        "prepare", help="bring the database schema up to date and declare the broker topology"
+    )
+    prepare.set_defaults(handler=_prepare)
 
     demo = commands.add_parser("demo", help="feed the sample messages through the pipeline")
     demo.add_argument("--dir", type=Path, default=Path("permis-demo"), help="where runs are kept")
@@ -72,6 +79,13 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from workers.runner import run_process, stop_on_signals
 
     run_process(args.stage, settings, stop_on_signals())
+    return 0
+
+
+def _prepare(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.supervisor import prepare
+
+    prepare(settings)
     return 0
 
 

@@ -70,7 +70,7 @@ def _tend(child: Child) -> None:
             child.failures = 0
         return
     if child.process is not None:
-        log.error("process died, restarting", extra={"process": child.name})
+        log.error("process died, restarting", extra={"worker": child.name})
         delay = RESTART_DELAY_S[min(child.failures, len(RESTART_DELAY_S) - 1)]
         child.failures += 1
         child.process, child.restart_at = None, now + delay

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pika
+import pika.exceptions
 
 from messages.envelope import CONTENT_TYPE
 
@@ -42,7 +43,22 @@ class Party:
         props = pika.BasicProperties(
             content_type=CONTENT_TYPE, delivery_mode=2, headers=headers or None
         )
-        self.channel.basic_publish(exchange, "", body, props)
+        self.channel.basic_publish(exchange, "", body, props, mandatory=True)
+
+    def publish_when_routed(self, exchange: str, body: bytes, timeout_s: float = 30.0) -> None:
+        """Publish, retrying while the exchange or its queue is not declared yet."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self.publish(exchange, body)
+                return
+            except (pika.exceptions.UnroutableError, pika.exceptions.ChannelClosedByBroker):
+                if time.monotonic() > deadline:
+                    raise
+                if self.channel.is_closed:
+                    self.channel = self.connection.channel()
+                    self.channel.confirm_delivery()
+                self.connection.sleep(0.2)
 
     def drain(self, queue: str) -> list[Received]:
         received = []

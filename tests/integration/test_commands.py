@@ -1,0 +1,102 @@
+"""The commands as a user runs them: `permis demo` unconfigured, `permis run` supervised."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES
+from tests.support.amqp import Party
+from tests.support.smtp import HOST, Relay, wait_for_messages
+from workers.core.topology import SUBMISSIONS_EXCHANGE
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PERMIS_")}
+    return {**env, **extra}
+
+
+def permis(*args: str) -> list[str]:
+    return [sys.executable, "-m", "workers.cli", *args]
+
+
+@pytest.mark.timeout(120)
+def test_demo_runs_with_nothing_configured_and_prints_what_happened(tmp_path: Path) -> None:
+    result = subprocess.run(
+        permis("demo"), cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=110
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "embedded (in-process broker)" in out
+    assert "pf-nanterre" in out and "pf-avignon" in out
+    assert "siret_invalid" in out and "schema at /data/job/contract/weekly_hours" in out
+    assert "seen before: no new dossier, event or email" in out
+    assert out.count("malformed") == 2
+    emails = list((tmp_path / "permis-demo").glob("run-*/mail/*.eml"))
+    assert len(emails) == 14
+
+
+def children(pid: int, pattern: str) -> set[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid), "-f", pattern], capture_output=True, text=True)
+    return {int(p) for p in found.stdout.split()}
+
+
+def wait_until(predicate: object, timeout_s: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture
+def supervisor(vhost: str, tmp_path: Path, smtp: Relay) -> Iterator[subprocess.Popen[bytes]]:
+    env = clean_env(
+        PERMIS_BROKER_URL=vhost,
+        PERMIS_DATABASE_URL=f"sqlite:///{tmp_path / 'permis.db'}",
+        PERMIS_SMTP_HOST=HOST,
+        PERMIS_SMTP_PORT=str(smtp.port),
+        PERMIS_WORKER_THREADS="2",
+    )
+    process = subprocess.Popen(permis("run"), cwd=ROOT, env=env)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.timeout(180)
+def test_permis_run_restarts_a_dead_worker_and_stops_cleanly_on_sigterm(
+    supervisor: subprocess.Popen[bytes], vhost: str, smtp: Relay
+) -> None:
+    portal = Party(vhost)
+    first = (SAMPLES / "submissions" / "01-employee-cdi-introduction-paris.json").read_bytes()
+    second = (
+        SAMPLES / "submissions" / "07-employee-renewal-private-individual-lyon.json"
+    ).read_bytes()
+    portal.publish_when_routed(SUBMISSIONS_EXCHANGE, first)
+    assert len(wait_for_messages(smtp, 1, timeout_s=60)) == 1
+
+    (mail_worker,) = children(supervisor.pid, "worker mail")
+    os.kill(mail_worker, signal.SIGKILL)
+    assert wait_until(lambda: children(supervisor.pid, "worker mail") - {mail_worker})
+
+    portal.publish(SUBMISSIONS_EXCHANGE, second)
+    assert len(wait_for_messages(smtp, 2, timeout_s=60)) == 2
+    portal.close()
+
+    supervisor.send_signal(signal.SIGTERM)
+    assert supervisor.wait(timeout=60) == 0
+    assert not children(supervisor.pid, "workers.cli")
