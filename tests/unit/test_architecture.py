@@ -36,6 +36,15 @@ PURE = [
     "workers/mail/compose.py",
     "workers/mail/letters.py",
     "workers/ingress/admission.py",
+    "workers/decisions/rules.py",
+    "workers/decisions/outcomes.py",
+    "workers/decisions/transitions.py",
+    "workers/decisions/signatures.py",
+    "workers/decisions/texts.py",
+    "workers/documents/contexts.py",
+    "workers/documents/numbering.py",
+    "workers/documents/render.py",
+    "workers/mail/labels.py",
 ]
 
 
