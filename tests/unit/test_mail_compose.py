@@ -45,6 +45,27 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "job_title": "Boulanger",
     "filed_on": date(2026, 11, 20),
     "deadline": date(2027, 1, 20),
+    "recipient_role": "employer",
+    "procedure": "introduction",
+    "beneficiary_unreachable": False,
+    "implicit": False,
+    "implicit_grant": False,
+    "document_number": f"{DOSSIER}-A1",
+    "valid_from": date(2027, 2, 1),
+    "valid_until": date(2028, 1, 31),
+    "respond_by": date(2026, 12, 20),
+    "requested_documents": [
+        {
+            "kind": "tax_notice",
+            "label_fr": "Avis d'imposition",
+            "label_en": "Tax notice",
+            "note": None,
+        }
+    ],
+    "documents": [],
+    "platform_name": "Plateforme de Nanterre",
+    "closed_by": "platform",
+    "reasons": [{"code": "salary_below_minimum", "legal_basis": None, "text": "Salaire."}],
     "errors": [
         {
             "code": "siret_invalid",
