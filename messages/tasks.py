@@ -34,3 +34,24 @@ class SendEmail(Task):
     dossier_number: str | None = None
     submission_source: str | None = None
     submission_id: str | None = None
+    document_number: str | None = None
+    details: dict[str, Any] = {}
+
+
+class TakeInDecision(Task):
+    """Apply an agents' message; ingress already checked its signature where the headers were."""
+
+    body: str
+    headers: dict[str, Any]
+    signature_code: str | None
+    key_id: str | None
+    platform: str | None
+
+
+class IssueDocument(Task):
+    """Render and store one document under the number the deciding stage reserved for it."""
+
+    dossier_number: str
+    kind: Literal["authorization", "refusal", "documents_request", "implicit_refusal"]
+    document_number: str
+    details: dict[str, Any] = {}

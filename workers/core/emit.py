@@ -8,7 +8,7 @@ from typing import Any
 
 from messages.events import CaseAssigned, Event, EventEnvelope, event_type
 from messages.tasks import Task
-from workers.core.stages import Stage
+from workers.core.stages import ActorRef
 from workers.core.store import OutboxMessage
 from workers.core.topology import CASES_EXCHANGE, EVENTS_EXCHANGE, REASON_HEADER
 
@@ -57,9 +57,9 @@ def rejected_copy(
     return OutboxMessage("amqp", "", queue, body, kept)
 
 
-def task(stage: Stage, command: Task) -> OutboxMessage:
+def task(actor: ActorRef, command: Task) -> OutboxMessage:
     """A command to another stage's actor."""
-    return OutboxMessage("task", stage.name, stage.queue, command.model_dump_json())
+    return OutboxMessage("task", actor.name, actor.queue, command.model_dump_json())
 
 
 def jsonable_headers(headers: dict[str, Any] | None) -> dict[str, Any]:

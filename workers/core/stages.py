@@ -1,4 +1,4 @@
-"""The pipeline's stages: each one actor on its own dramatiq queue."""
+"""The pipeline's stages, each with its own dramatiq queue, and the actors they run."""
 
 from __future__ import annotations
 
@@ -7,14 +7,35 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Stage:
-    """A stage's actor name and queue."""
+    """A stage: the name `permis worker` knows it by, and its queue."""
 
     name: str
     queue: str
 
 
-INTAKE = Stage("intake", "permis.intake")
-ROUTING = Stage("routing", "permis.routing")
-MAIL = Stage("mail", "permis.mail")
+@dataclass(frozen=True)
+class ActorRef:
+    """An actor of a stage, as other stages address it."""
 
-STAGES = {stage.name: stage for stage in (INTAKE, ROUTING, MAIL)}
+    name: str
+    stage: Stage
+
+    @property
+    def queue(self) -> str:
+        return self.stage.queue
+
+
+INTAKE = Stage("intake", "stage.intake")
+ROUTING = Stage("routing", "stage.routing")
+DECISIONS = Stage("decisions", "stage.decisions")
+DOCUMENTS = Stage("documents", "stage.documents")
+MAIL = Stage("mail", "stage.mail")
+
+STAGES = {stage.name: stage for stage in (INTAKE, ROUTING, DECISIONS, DOCUMENTS, MAIL)}
+
+TAKE_IN = ActorRef("take_in", INTAKE)
+ROUTE = ActorRef("route", ROUTING)
+DECIDE = ActorRef("decide", DECISIONS)
+APPLY_PORTAL_CHANGE = ActorRef("apply_portal_change", DECISIONS)
+ISSUE_DOCUMENT = ActorRef("issue_document", DOCUMENTS)
+SEND_EMAIL = ActorRef("send_email", MAIL)

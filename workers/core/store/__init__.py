@@ -5,6 +5,14 @@ SQLAlchemy Core; the schema is brought up to date by Alembic migrations.
 """
 
 from workers.core.store.database import Store, UnitOfWork, engine_url
-from workers.core.store.records import DossierRecord, OutboxMessage, SeenMessage
+from workers.core.store.records import DocumentRecord, DossierRecord, OutboxMessage, SeenMessage
 
-__all__ = ["DossierRecord", "OutboxMessage", "SeenMessage", "Store", "UnitOfWork", "engine_url"]
+__all__ = [
+    "DocumentRecord",
+    "DossierRecord",
+    "OutboxMessage",
+    "SeenMessage",
+    "Store",
+    "UnitOfWork",
+    "engine_url",
+]

@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from workers.core.errors import PermanentError, TransientError
 from workers.core.store import tables as t
 from workers.core.store.records import (
+    DocumentRecord,
     DossierRecord,
     OutboxMessage,
     RejectionRecord,
@@ -175,12 +176,8 @@ class UnitOfWork:
 
     def next_sequence(self, year: int) -> int:
         """The next dossier sequence of ``year``; the row lock serialises concurrent workers."""
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(t.dossier_sequences).values(year=year, last=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[t.dossier_sequences.c.year],
-            set_={"last": t.dossier_sequences.c.last + 1},
-        ).returning(t.dossier_sequences.c.last)
+        table = t.dossier_sequences
+        stmt = self._upsert_increment(table, {"year": year}, [table.c.year])
         return int(self.conn.execute(stmt).scalar_one())
 
     def add_dossier(self, dossier: DossierRecord, at: datetime) -> None:
@@ -203,6 +200,7 @@ class UnitOfWork:
         actor: str,
         reason: str,
         message_id: str | None,
+        expected_platform: str | None = None,
         **changes: Any,
     ) -> bool:
         """Move a dossier from ``expected`` to ``to`` if it is still there, with a history row.
@@ -211,10 +209,11 @@ class UnitOfWork:
         when another transaction moved the dossier first (compare-and-set).
         """
         if expected is not None:
+            where = [t.dossiers.c.number == number, t.dossiers.c.state == expected]
+            if expected_platform is not None:
+                where.append(t.dossiers.c.platform == expected_platform)
             moved = self.conn.execute(
-                update(t.dossiers)
-                .where(t.dossiers.c.number == number, t.dossiers.c.state == expected)
-                .values(state=to, updated_at=at, **changes)
+                update(t.dossiers).where(*where).values(state=to, updated_at=at, **changes)
             )
             if moved.rowcount != 1:
                 return False
@@ -263,6 +262,44 @@ class UnitOfWork:
 
     def count_dossiers(self) -> int:
         return int(self.conn.execute(select(func.count()).select_from(t.dossiers)).scalar_one())
+
+    # -- documents -----------------------------------------------------------
+
+    def add_document(self, document: DocumentRecord, at: datetime) -> None:
+        values = {k: getattr(document, k) for k in DocumentRecord.__dataclass_fields__}
+        self.conn.execute(insert(t.documents).values(**values, created_at=at))
+
+    def document(self, number: str) -> DocumentRecord | None:
+        row = self.conn.execute(select(t.documents).where(t.documents.c.number == number)).first()
+        if row is None:
+            return None
+        return DocumentRecord(
+            row.number,
+            row.dossier_number,
+            row.kind,
+            row.sha256,
+            row.content,
+            row.issued_on,
+            dict(row.details or {}),
+            row.replaces,
+        )
+
+    def next_document_sequence(self, dossier_number: str, kind: str) -> int:
+        """Reserve the next number of a kind of document for a dossier; numbers are never reused."""
+        table = t.document_sequences
+        stmt = self._upsert_increment(
+            table,
+            {"dossier_number": dossier_number, "kind": kind},
+            [table.c.dossier_number, table.c.kind],
+        )
+        return int(self.conn.execute(stmt).scalar_one())
+
+    def _upsert_increment(self, table: Any, key: dict[str, Any], index: list[Any]) -> Any:
+        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(table).values(**key, last=1)
+        return stmt.on_conflict_do_update(
+            index_elements=index, set_={"last": table.c.last + 1}
+        ).returning(table.c.last)
 
     # -- emails --------------------------------------------------------------
 

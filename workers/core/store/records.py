@@ -53,6 +53,20 @@ class RejectionRecord:
 
 
 @dataclass(frozen=True)
+class DocumentRecord:
+    """An issued document: never changed nor deleted; a replacement is a new number."""
+
+    number: str
+    dossier_number: str
+    kind: str
+    sha256: str
+    content: bytes
+    issued_on: date
+    details: dict[str, Any]
+    replaces: str | None = None
+
+
+@dataclass(frozen=True)
 class OutboxMessage:
     """Something to publish once the transaction that decided it has committed.
 

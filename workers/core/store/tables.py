@@ -105,8 +105,19 @@ documents = Table(
     Column("content", LargeBinary, nullable=False),
     Column("replaces", String(40)),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("details", JSON),
+    Column("issued_on", Date),
 )
 Index("ix_documents_dossier", documents.c.dossier_number)
+
+document_sequences = Table(
+    "document_sequences",
+    metadata,
+    Column("dossier_number", String(30), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("last", Integer, nullable=False),
+    PrimaryKeyConstraint("dossier_number", "kind", name="pk_document_sequences"),
+)
 
 emails = Table(
     "emails",
