@@ -19,8 +19,19 @@ from workers.core.clock import Clock, system_clock
 from workers.core.outbox import OutboxRelay
 from workers.core.ports import Publisher, RecordingPublisher
 from workers.core.services import Services
-from workers.core.stages import INTAKE, MAIL, ROUTING, Stage
+from workers.core.stages import (
+    APPLY_PORTAL_CHANGE,
+    DECIDE,
+    ISSUE_DOCUMENT,
+    ROUTE,
+    SEND_EMAIL,
+    TAKE_IN,
+    ActorRef,
+)
 from workers.core.store import Store
+from workers.decisions.actor import apply_portal_change, decide
+from workers.decisions.signatures import KeyRegistry
+from workers.documents.actor import issue_document
 from workers.ingress.service import Ingress
 from workers.intake.actor import take_in
 from workers.mail.actor import send_email
@@ -29,7 +40,14 @@ from workers.routing.actor import route
 
 Handler = Callable[[Services, dict[str, Any]], None]
 
-HANDLERS: dict[Stage, Handler] = {INTAKE: take_in, ROUTING: route, MAIL: send_email}
+HANDLERS: dict[ActorRef, Handler] = {
+    TAKE_IN: take_in,
+    ROUTE: route,
+    DECIDE: decide,
+    APPLY_PORTAL_CHANGE: apply_portal_change,
+    ISSUE_DOCUMENT: issue_document,
+    SEND_EMAIL: send_email,
+}
 
 
 @dataclass(frozen=True)
@@ -81,8 +99,14 @@ def bootstrap(
         send_mail=send_mail,
     )
     declare_actors(broker, services)
-    ingress = Ingress(publisher, tasks, clock)
+    ingress = Ingress(publisher, tasks, clock, decision_keys(settings))
     return Pipeline(settings, broker, services, ingress, publisher, transport, loop)
+
+
+def decision_keys(settings: Settings) -> KeyRegistry:
+    """The platforms' public keys (``PERMIS_DECISION_KEYS``), re-read when the file changes."""
+    path = Path(settings.decision_keys) if settings.decision_keys else Path("/nonexistent")
+    return KeyRegistry(path)
 
 
 def mail_transport(settings: Settings) -> MailTransport:
@@ -102,12 +126,12 @@ def mail_transport(settings: Settings) -> MailTransport:
 
 def declare_actors(broker: dramatiq.Broker, services: Services) -> None:
     """Bind every stage's handler to ``broker`` as an actor on the stage's own queue."""
-    for stage, handler in HANDLERS.items():
+    for actor, handler in HANDLERS.items():
         dramatiq.Actor(
-            _bound(handler, services, stage.name),
+            _bound(handler, services, actor.name),
             broker=broker,
-            actor_name=stage.name,
-            queue_name=stage.queue,
+            actor_name=actor.name,
+            queue_name=actor.queue,
             priority=0,
             options=dict(ACTOR_DEFAULTS),
         )

@@ -12,8 +12,7 @@ from contextlib import contextmanager
 import dramatiq
 
 from workers.bootstrap import Pipeline
-from workers.core.topology import SUBMISSIONS_QUEUE
-from workers.ingress.consumer import consume
+from workers.runner import start_consumers
 
 
 @contextmanager
@@ -23,20 +22,7 @@ def serving(pipeline: Pipeline, worker_threads: int = 4) -> Iterator[Pipeline]:
     worker = dramatiq.Worker(pipeline.broker, worker_threads=worker_threads)
     worker.start()
     stop = threading.Event()
-    consumers = []
-    if pipeline.settings.broker_url:
-        consumer = threading.Thread(
-            target=consume,
-            args=(
-                pipeline.settings.broker_url,
-                SUBMISSIONS_QUEUE,
-                pipeline.ingress.take_portal,
-                stop,
-            ),
-            name="ingress-portal",
-        )
-        consumer.start()
-        consumers.append(consumer)
+    consumers = start_consumers(pipeline, stop) if pipeline.settings.broker_url else []
     try:
         yield pipeline
     finally:

@@ -12,7 +12,7 @@ from config.settings import Settings
 from workers.bootstrap import Pipeline, bootstrap
 from workers.core.errors import PermisError
 from workers.core.stages import STAGES
-from workers.core.topology import SUBMISSIONS_QUEUE
+from workers.core.topology import DECISIONS_QUEUE, SUBMISSIONS_QUEUE
 from workers.ingress.consumer import consume
 
 log = logging.getLogger(__name__)
@@ -55,16 +55,27 @@ def run_stage(pipeline: Pipeline, name: str, stop: threading.Event) -> None:
 
 
 def run_ingress(pipeline: Pipeline, stop: threading.Event) -> None:
-    url = pipeline.settings.broker_url_or_default
-    consumer = threading.Thread(
-        target=consume,
-        args=(url, SUBMISSIONS_QUEUE, pipeline.ingress.take_portal, stop),
-        name="ingress-portal",
-    )
-    consumer.start()
+    consumers = start_consumers(pipeline, stop)
     log.info("ingress started")
     sweep_outbox(pipeline, stop)
-    consumer.join()
+    for consumer in consumers:
+        consumer.join()
+
+
+def start_consumers(pipeline: Pipeline, stop: threading.Event) -> list[threading.Thread]:
+    """One thread per external queue, each handing its messages to ingress."""
+    url = pipeline.settings.broker_url_or_default
+    routes = (
+        (SUBMISSIONS_QUEUE, pipeline.ingress.take_portal),
+        (DECISIONS_QUEUE, pipeline.ingress.take_decision),
+    )
+    threads = [
+        threading.Thread(target=consume, args=(url, queue, handler, stop), name=f"ingress-{queue}")
+        for queue, handler in routes
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
 
 
 def sweep_outbox(pipeline: Pipeline, stop: threading.Event) -> None:

@@ -5,46 +5,87 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from messages.events import DossierRejected
-from messages.tasks import TakeInPortalMessage
+from messages.events import DecisionRejected, DossierRejected
+from messages.portal import DOCUMENTS_SUPPLIED, WITHDRAWN
+from messages.tasks import TakeInDecision, TakeInPortalMessage
 from workers.core import emit
 from workers.core.clock import Clock
 from workers.core.ports import Publisher, TaskQueue
-from workers.core.stages import INTAKE
-from workers.core.topology import SUBMISSIONS_REJECTED_QUEUE
+from workers.core.stages import APPLY_PORTAL_CHANGE, DECIDE, TAKE_IN
+from workers.core.topology import DECISIONS_REJECTED_QUEUE, SUBMISSIONS_REJECTED_QUEUE
+from workers.decisions.signatures import KeyLookup, message_time, verify
 from workers.ingress.admission import Admitted, Refused, admit
 
 log = logging.getLogger(__name__)
 
 
+PORTAL_FOLLOW_UPS = {DOCUMENTS_SUPPLIED, WITHDRAWN}
+
+
 class Ingress:
     """Turns raw AMQP deliveries from the external queues into stage commands."""
 
-    def __init__(self, publisher: Publisher, tasks: TaskQueue, clock: Clock) -> None:
+    def __init__(
+        self, publisher: Publisher, tasks: TaskQueue, clock: Clock, keys: KeyLookup
+    ) -> None:
         self.publisher = publisher
         self.tasks = tasks
         self.clock = clock
+        self.keys = keys
 
     def take_portal(self, body: bytes, headers: dict[str, Any] | None) -> None:
-        """Hand a portal message to intake, or refuse it as ``malformed``; returns once durable."""
+        """Hand a portal message to its stage, or refuse it as ``malformed``; once durable."""
         kept_headers = emit.jsonable_headers(headers)
         admitted = admit(body)
-        if isinstance(admitted, Admitted):
-            command = TakeInPortalMessage(body=admitted.text, headers=kept_headers)
-            self.tasks.send(INTAKE.name, INTAKE.queue, command.model_dump(mode="json"))
+        if isinstance(admitted, Refused):
+            log.info("portal message malformed", extra={"reason": admitted.reason})
+            self._refuse(admitted, body, kept_headers, SUBMISSIONS_REJECTED_QUEUE, None)
             return
-        log.info("portal message malformed", extra={"reason": admitted.reason})
-        self.refuse(admitted, body, kept_headers)
+        follow_up = admitted.envelope.get("type") in PORTAL_FOLLOW_UPS
+        actor = APPLY_PORTAL_CHANGE if follow_up else TAKE_IN
+        command = TakeInPortalMessage(body=admitted.text, headers=kept_headers)
+        self.tasks.send(actor.name, actor.queue, command.model_dump(mode="json"))
 
-    def refuse(self, refused: Refused, body: bytes, headers: dict[str, Any]) -> None:
-        """Keep the original bytes for ops, then answer with ``dossier.rejected``."""
-        copy = emit.rejected_copy(SUBMISSIONS_REJECTED_QUEUE, "", headers, ["malformed"])
-        self.publisher.publish(copy.destination, copy.routing_key, body, copy.headers)
-        event = DossierRejected(
-            submission_id=refused.message_id, type=refused.type, errors=(refused.error(),)
+    def take_decision(self, body: bytes, headers: dict[str, Any] | None) -> None:
+        """Check an agents' message's signature here, where its headers are, then hand it on."""
+        kept_headers = emit.jsonable_headers(headers)
+        admitted = admit(body)
+        envelope = admitted.envelope if isinstance(admitted, Admitted) else {}
+        verdict = verify(body, headers, message_time(envelope), self.keys)
+        if isinstance(admitted, Refused):
+            log.info("agents' message malformed", extra={"reason": admitted.reason})
+            self._refuse(admitted, body, kept_headers, DECISIONS_REJECTED_QUEUE, verdict.platform)
+            return
+        command = TakeInDecision(
+            body=admitted.text,
+            headers=kept_headers,
+            signature_code=verdict.code,
+            key_id=verdict.key_id,
+            platform=verdict.platform,
         )
+        self.tasks.send(DECIDE.name, DECIDE.queue, command.model_dump(mode="json"))
+
+    def _refuse(
+        self,
+        refused: Refused,
+        body: bytes,
+        headers: dict[str, Any],
+        queue: str,
+        platform: str | None,
+    ) -> None:
+        """Keep the original bytes for ops, then answer why."""
+        copy = emit.rejected_copy(queue, "", headers, ["malformed"])
+        self.publisher.publish(copy.destination, copy.routing_key, body, copy.headers)
+        errors = (refused.error(),)
+        event: DossierRejected | DecisionRejected
+        if queue == SUBMISSIONS_REJECTED_QUEUE:
+            event = DossierRejected(
+                submission_id=refused.message_id, type=refused.type, errors=errors
+            )
+        else:
+            event = DecisionRejected(message_id=refused.message_id, errors=errors)
         origin = f"malformed|{refused.digest}"
-        answer = emit.event(event, origin=origin, platform=None, subject=None, at=self.clock())
+        answer = emit.event(event, origin=origin, platform=platform, subject=None, at=self.clock())
         self.publisher.publish(
             answer.destination, answer.routing_key, answer.body.encode(), answer.headers
         )

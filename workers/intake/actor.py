@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from typing import Any
 
-import rfc8785
-
 from messages.portal import SUBMITTED
 from messages.tasks import TakeInPortalMessage
+from workers.core.digest import canonical_digest
 from workers.core.services import Services
 from workers.core.store import SeenMessage, UnitOfWork
 from workers.intake import effects, rules
@@ -30,7 +28,7 @@ def take_in(services: Services, payload: dict[str, Any]) -> None:
         seen = tx.seen(source, message_id)
         if seen is None:
             apply(tx, outcome, command, envelope, now)
-        elif seen.sha256 != digest(envelope):
+        elif seen.sha256 != canonical_digest(envelope):
             log.warning("conflicting redelivery of a seen message", extra={"origin": origin})
             tx.add_outbox(origin + "|conflict", [effects.conflict_copy(command)], now)
         else:
@@ -60,14 +58,5 @@ def apply(
         number = effects.deposit(tx, outcome, now)
         messages = effects.deposited(outcome, number, now)
     state = "rejected" if number is None else "applied"
-    tx.mark_seen(SeenMessage(source, message_id, digest(envelope), state, number), now)
+    tx.mark_seen(SeenMessage(source, message_id, canonical_digest(envelope), state, number), now)
     tx.add_outbox(effects.origin(source, message_id), messages, now)
-
-
-def digest(envelope: dict[str, Any]) -> str:
-    """SHA-256 of the message's canonical JSON (RFC 8785), to tell a replay from a conflict."""
-    try:
-        canonical = rfc8785.dumps(envelope)
-    except rfc8785.CanonicalizationError:
-        canonical = json.dumps(envelope, sort_keys=True).encode()
-    return hashlib.sha256(canonical).hexdigest()

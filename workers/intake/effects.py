@@ -9,7 +9,7 @@ from messages.events import DossierDeposited, DossierRejected
 from messages.portal import SUBMITTED
 from messages.tasks import RouteDossier, SendEmail, TakeInPortalMessage
 from workers.core import emit
-from workers.core.stages import MAIL, ROUTING
+from workers.core.stages import ROUTE, SEND_EMAIL
 from workers.core.store import DossierRecord, OutboxMessage, UnitOfWork
 from workers.core.store.records import RejectionRecord
 from workers.core.topology import SUBMISSIONS_REJECTED_QUEUE
@@ -80,9 +80,9 @@ def deposited(accepted: rules.Acceptance, number: str, now: datetime) -> list[Ou
             subject=number,
             at=now,
         ),
-        emit.task(ROUTING, RouteDossier(dossier_number=number)),
+        emit.task(ROUTE, RouteDossier(dossier_number=number)),
         emit.task(
-            MAIL,
+            SEND_EMAIL,
             SendEmail(
                 kind="deposit_confirmation", recipient_role="employer", dossier_number=number
             ),
@@ -127,7 +127,7 @@ def rejected(
     if email is not None:
         messages.append(
             emit.task(
-                MAIL,
+                SEND_EMAIL,
                 SendEmail(
                     kind="submission_rejected",
                     recipient_role="employer",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from messages.events import EmailFailed, EmailSent
@@ -11,7 +12,7 @@ from messages.tasks import SendEmail
 from workers.core import emit
 from workers.core.errors import PermanentError
 from workers.core.services import Services
-from workers.core.store import UnitOfWork
+from workers.core.store import DocumentRecord, DossierRecord, UnitOfWork
 from workers.mail import compose, letters
 
 log = logging.getLogger(__name__)
@@ -26,36 +27,87 @@ def send_email(services: Services, payload: dict[str, Any]) -> None:
     origin = f"mail|{reference}|{command.kind}|{command.recipient_role}"
     with services.store.transaction() as tx:
         status = tx.email_status(reference, command.kind, command.recipient_role)
-        letter = None if status in DONE else load(tx, command)
-    if letter is not None:
-        deliver(services, command, reference, letter, origin)
+        loaded = None if status in DONE else load(tx, command)
+        platform = _platform(tx, command)
+    if loaded is not None:
+        letter, attachments = loaded
+        deliver(services, command, reference, letter, attachments, origin, platform)
     services.relay.flush(origin)
 
 
-def load(tx: UnitOfWork, command: SendEmail) -> letters.Letter:
+def load(tx: UnitOfWork, command: SendEmail) -> tuple[letters.Letter, list[compose.Attachment]]:
+    """The letter to write and its attachment, from the store and the command's details."""
     if command.kind == "submission_rejected":
         rejection = tx.rejection(command.submission_source or "", command.submission_id or "")
         if rejection is None:
             raise PermanentError("no rejection recorded for this submission")
-        return letters.submission_rejected(
+        letter = letters.submission_rejected(
             rejection.message_id or "",
             rejection.employer_name,
             rejection.errors,
             rejection.contact_email,
         )
+        return letter, []
     dossier = tx.dossier(command.dossier_number or "")
     if dossier is None:
         raise PermanentError("no such dossier")
-    if command.kind == "deposit_confirmation" and dossier.deadline is not None:
+    if command.kind == "deposit_confirmation":
         return letters.deposit_confirmation(
             dossier.number,
             dossier.submission_id,
             dossier.submission,
             dossier.filing_date,
-            dossier.deadline,
+            dossier.deadline or dossier.filing_date,
             dossier.employer_email,
-        )
-    raise PermanentError(f"no letter of kind {command.kind}")
+        ), []
+    document = tx.document(command.document_number) if command.document_number else None
+    details = {**(document.details if document else {}), **command.details}
+    letter = dossier_letter(command, dossier, document, details)
+    attachments = [compose.Attachment(document.number, document.content)] if document else []
+    return letter, attachments
+
+
+def dossier_letter(
+    command: SendEmail,
+    dossier: DossierRecord,
+    document: DocumentRecord | None,
+    details: dict[str, Any],
+) -> letters.Letter:
+    """Build the letter of ``command.kind`` about ``dossier`` for its recipient."""
+    builder = DOSSIER_LETTERS.get(command.kind)
+    if builder is None:
+        raise PermanentError(f"no letter of kind {command.kind}")
+    employer = command.recipient_role == "employer"
+    arguments: dict[str, Any] = {
+        "number": dossier.number,
+        "submission": dossier.submission,
+        "recipient": dossier.employer_email if employer else dossier.beneficiary_email,
+        **{k: date.fromisoformat(v) if k in DATE_FIELDS and v else v for k, v in details.items()},
+    }
+    if command.kind in TO_BOTH_PARTIES:
+        arguments["recipient_role"] = command.recipient_role
+        arguments["beneficiary_unreachable"] = employer and not dossier.beneficiary_email
+    if document is not None:
+        arguments["document_number"] = document.number
+    return builder(**arguments)
+
+
+DOSSIER_LETTERS: dict[str, Callable[..., letters.Letter]] = {
+    "authorization_granted": letters.authorization_granted,
+    "authorization_refused": letters.authorization_refused,
+    "implicit_refusal": letters.implicit_refusal,
+    "documents_requested": letters.documents_requested,
+    "documents_received": letters.documents_received,
+    "dossier_transferred": letters.dossier_transferred,
+    "dossier_closed": letters.dossier_closed,
+}
+TO_BOTH_PARTIES = {"authorization_granted", "authorization_refused", "implicit_refusal"}
+DATE_FIELDS = {"valid_from", "valid_until", "respond_by", "deadline"}
+
+
+def _platform(tx: UnitOfWork, command: SendEmail) -> str | None:
+    dossier = tx.dossier(command.dossier_number) if command.dossier_number else None
+    return dossier.platform if dossier else None
 
 
 def deliver(
@@ -63,7 +115,9 @@ def deliver(
     command: SendEmail,
     reference: str,
     letter: letters.Letter,
+    attachments: list[compose.Attachment],
     origin: str,
+    platform: str | None,
 ) -> None:
     settings = services.settings
     kind = compose.MailKind(command.kind)
@@ -80,15 +134,16 @@ def deliver(
             reply_to=settings.reply_to,
             message_id=message_id,
             date=now,
+            attachments=attachments,
         )
         with services.store.transaction() as tx:
             tx.record_email(reference, kind, role, message_id=message_id, status="sending", at=now)
         services.send_mail(message)
     except PermanentError as exc:
         log.warning("email failed for good", extra={"origin": origin, "reason": str(exc)})
-        record(services, command, reference, message_id, now, origin, reason=str(exc))
+        record(services, command, reference, message_id, now, origin, platform, reason=str(exc))
         return
-    record(services, command, reference, message_id, now, origin, reason=None)
+    record(services, command, reference, message_id, now, origin, platform, reason=None)
 
 
 def record(
@@ -98,6 +153,7 @@ def record(
     message_id: str,
     now: datetime,
     origin: str,
+    platform: str | None,
     *,
     reason: str | None,
 ) -> None:
@@ -120,6 +176,6 @@ def record(
             error=reason,
         )
         message = emit.event(
-            event, origin=origin, platform=None, subject=command.dossier_number, at=now
+            event, origin=origin, platform=platform, subject=command.dossier_number, at=now
         )
         tx.add_outbox(origin, [message], now)

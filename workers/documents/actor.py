@@ -1,0 +1,108 @@
+"""The documents stage's actor: render, number and store a document for good, then send it."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+from messages.events import DocumentIssued
+from messages.tasks import IssueDocument, SendEmail
+from workers.core import emit
+from workers.core.errors import PermanentError
+from workers.core.services import Services
+from workers.core.stages import SEND_EMAIL
+from workers.core.store import DocumentRecord, DossierRecord, OutboxMessage
+from workers.deadlines.rules import paris_date
+from workers.documents import contexts
+from workers.documents.render import render_pdf
+
+LETTER_FOR_DOCUMENT = {
+    "authorization": "authorization_granted",
+    "refusal": "authorization_refused",
+    "documents_request": "documents_requested",
+    "implicit_refusal": "implicit_refusal",
+}
+BOTH_PARTIES = {"authorization", "refusal", "implicit_refusal"}
+
+
+def issue_document(services: Services, payload: dict[str, Any]) -> None:
+    """Issue the document once under its reserved number; a reissue only re-sends its letters."""
+    command = IssueDocument.model_validate(payload)
+    origin = f"document|{command.document_number}"
+    with services.store.transaction() as tx:
+        issued = tx.document(command.document_number)
+        dossier = tx.dossier(command.dossier_number)
+    if dossier is None:
+        raise PermanentError("no such dossier")
+    if issued is None:
+        now = services.clock()
+        document = render(services, command, dossier, paris_date(now))
+        with services.store.transaction() as tx:
+            tx.add_document(document, now)
+            tx.add_outbox(origin, issued_messages(document, dossier, origin, now), now)
+    services.relay.flush(origin)
+
+
+def render(
+    services: Services, command: IssueDocument, dossier: DossierRecord, issued_on: date
+) -> DocumentRecord:
+    builder = BUILDERS[command.kind]
+    context = builder(
+        document_number=command.document_number,
+        dossier_number=dossier.number,
+        issued_on=issued_on,
+        platform=services.reference.platform(dossier.platform or ""),
+        submission=dossier.submission,
+        language=dossier.language,
+        **_dates(command.details),
+    )
+    content = render_pdf(command.kind, context)
+    return DocumentRecord(
+        number=command.document_number,
+        dossier_number=dossier.number,
+        kind=command.kind,
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        issued_on=issued_on,
+        details=command.details,
+    )
+
+
+BUILDERS: dict[str, Any] = {
+    "authorization": contexts.authorization_context,
+    "refusal": contexts.refusal_context,
+    "documents_request": contexts.documents_request_context,
+    "implicit_refusal": contexts.implicit_refusal_context,
+}
+DATE_FIELDS = ("valid_from", "valid_until", "respond_by", "deadline")
+
+
+def _dates(details: dict[str, Any]) -> dict[str, Any]:
+    return {k: date.fromisoformat(v) if k in DATE_FIELDS else v for k, v in details.items()}
+
+
+def issued_messages(
+    document: DocumentRecord, dossier: DossierRecord, origin: str, now: Any
+) -> list[OutboxMessage]:
+    event = DocumentIssued(
+        dossier_number=dossier.number,
+        kind=document.kind,
+        document_number=document.number,
+        sha256=document.sha256,
+    )
+    messages = [
+        emit.event(event, origin=origin, platform=dossier.platform, subject=dossier.number, at=now)
+    ]
+    roles = ["employer"]
+    if document.kind in BOTH_PARTIES and dossier.beneficiary_email:
+        roles.append("beneficiary")
+    for role in roles:
+        command = SendEmail(
+            kind=LETTER_FOR_DOCUMENT[document.kind],
+            recipient_role=role,
+            dossier_number=dossier.number,
+            document_number=document.number,
+        )
+        messages.append(emit.task(SEND_EMAIL, command))
+    return messages
