@@ -1,4 +1,4 @@
-"""The ``permis`` command: run the pipeline, one stage, the demo, or write the contract's schemas.
+"""The ``permis`` command: run the pipeline or one stage, the demo, keys and the contract's schemas.
 
 Exit status: 0 success, 1 a negative answer, 2 a usage error (CONTRACTS.md §9).
 """
@@ -55,6 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--dir", type=Path, default=Path("permis-demo"), help="where runs are kept")
     demo.set_defaults(handler=_demo)
 
+    keys = commands.add_parser("keys", help="development keys")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True)
+    generate = keys_commands.add_parser(
+        "generate", help="write an Ed25519 key per platform and the decision keys file"
+    )
+    generate.add_argument("--dir", type=Path, default=Path("permis-keys"))
+    generate.add_argument(
+        "--platform", action="append", dest="platforms", help="default: every platform"
+    )
+    generate.set_defaults(handler=_keys_generate)
+
     schema = commands.add_parser("schema", help="write JSON Schema and AsyncAPI of the contract")
     schema.add_argument("--out", type=Path, default=None, help="default: messages/schema")
     schema.add_argument("--check", action="store_true", help="exit 1 if the files differ")
@@ -93,6 +104,23 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from workers.demo.run import run_demo
 
     return run_demo(settings, sys.stdout, args.dir)
+
+
+def _keys_generate(args: argparse.Namespace, settings: Settings) -> int:
+    from config.reference import load_reference
+    from workers.decisions.keys import generate_keys
+
+    platforms = args.platforms or load_reference().platform_ids
+    try:
+        written = generate_keys(args.dir, platforms)
+    except ValueError as exc:
+        print(f"permis keys generate: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    for platform, path in written.private_keys.items():
+        print(f"{platform}: private key {path} (the platform keeps it; never give it to Permis)")
+    print(f"public keys: {written.keys_file}")
+    print(f"export PERMIS_DECISION_KEYS={written.keys_file.resolve()}")
+    return 0
 
 
 def _schema(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,8 +1,7 @@
-"""Feeds the sample messages through the pipeline and reports what became of each."""
+"""``permis demo``: the sample messages through the whole pipeline, and what became of each."""
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import datetime
 from pathlib import Path
@@ -18,143 +17,132 @@ from workers.core.amqp import properties
 from workers.core.ports import RecordingPublisher
 from workers.core.stages import STAGES
 from workers.core.store import tables as t
-from workers.core.topology import EVENTS_EXCHANGE, SUBMISSIONS_EXCHANGE
-from workers.demo.summary import Fed, event_counts, outcome_lines
+from workers.core.topology import DECISIONS_EXCHANGE, EVENTS_EXCHANGE, SUBMISSIONS_EXCHANGE
+from workers.decisions.keys import KEYS_FILE, generate_keys
+from workers.demo import summary
+from workers.demo.feed import Delivery, answers, decisions, submissions
 from workers.inprocess import serving
 from workers.supervisor import prepare
 
-SAMPLES = Path(__file__).resolve().parents[2] / "messages" / "samples"
-HOSTILE = (("(hostile) not JSON", b"{not json"), ("(hostile) not UTF-8", b"\xff\xfe{}"))
 SETTLE_TIMEOUT_S = 60.0
 
 
-def samples() -> list[tuple[str, bytes]]:
-    folder = SAMPLES / "submissions"
-    return [(path.name, path.read_bytes()) for path in sorted(folder.glob("*.json"))]
-
-
-def demo_settings(settings: Settings, base: Path) -> Settings:
-    """Unless told otherwise, keep this run's database and emails in a fresh folder."""
-    run_dir = base / datetime.now().strftime("run-%Y%m%d-%H%M%S-%f")
-    updates: dict[str, object] = {}
-    if (
-        "database_url" not in settings.model_fields_set
-        and settings.database_url == DEFAULT_DATABASE_URL
-    ):
-        updates["database_url"] = f"sqlite:///{run_dir / 'permis.db'}"
-    if settings.mail_dir is None:
-        updates["mail_dir"] = run_dir / "mail"
-    run_dir.mkdir(parents=True, exist_ok=True)
-    return settings.model_copy(update=updates)
-
-
-def feed() -> list[tuple[Fed, bytes]]:
-    """The samples, the first one again (a redelivery), and two hostile bodies."""
-    items = []
-    for name, body in samples():
-        envelope = json.loads(body)
-        items.append((Fed(name, envelope["source"], envelope["id"]), body))
-    first_fed, first_body = items[0]
-    again = Fed(f"(again) {first_fed.label}", first_fed.source, first_fed.message_id, repeat=True)
-    items.append((again, first_body))
-    items.extend((Fed(label, None, None), body) for label, body in HOSTILE)
-    return items
-
-
 def run_demo(settings: Settings, out: TextIO, base: Path = Path("permis-demo")) -> int:
-    """Run the demo, embedded (no broker URL) or over RabbitMQ; print the summary."""
-    settings = demo_settings(settings, base)
+    """Run the demo, embedded (no broker URL) or over RabbitMQ, then print what happened."""
+    run_dir = base / datetime.now().strftime("run-%Y%m%d-%H%M%S-%f")
+    settings = demo_settings(settings, run_dir)
     started = time.monotonic()
-    items = feed()
-    keys = _over_rabbitmq(settings, items) if settings.broker_url else _embedded(settings, items)
-    pipeline_summary(settings, items, keys, time.monotonic() - started, out)
+    feeder = RabbitFeeder(settings) if settings.broker_url else EmbeddedFeeder()
+    with serving(bootstrap(settings, publisher=feeder.publisher)) as pipeline:
+        first = submissions()
+        feeder.deliver(pipeline, first)
+        numbers = summary.dossier_numbers(pipeline.services.store, first)
+        second = decisions(numbers, run_dir / "keys")
+        feeder.deliver(pipeline, second)
+        third = answers(numbers)
+        feeder.deliver(pipeline, third)
+        documents = summary.export_documents(pipeline.services.store, run_dir / "documents")
+        report = summary.Report(
+            settings, first, second + third, feeder.events(), documents, run_dir
+        )
+        summary.write(report, pipeline.services.store, out, time.monotonic() - started)
+    feeder.close()
     return 0
 
 
-def _embedded(settings: Settings, items: list[tuple[Fed, bytes]]) -> list[str]:
-    publisher = RecordingPublisher()
-    with serving(bootstrap(settings, publisher=publisher)) as pipeline:
-        for _, body in items:
-            pipeline.ingress.take_portal(body, {})
-        _drain_stub(pipeline)
-    return [p.routing_key for p in publisher.on(EVENTS_EXCHANGE)]
+def demo_settings(settings: Settings, run_dir: Path) -> Settings:
+    """This run's database, emails and development keys in a fresh folder, unless set."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    generate_keys(run_dir / "keys", ("pf-nanterre", "pf-tulle", "pf-avignon"))
+    updates: dict[str, object] = {"decision_keys": run_dir / "keys" / KEYS_FILE}
+    if settings.database_url == DEFAULT_DATABASE_URL:
+        updates["database_url"] = f"sqlite:///{run_dir / 'permis.db'}"
+    if settings.mail_dir is None:
+        updates["mail_dir"] = run_dir / "mail"
+    return settings.model_copy(update=updates)
 
 
-def _drain_stub(pipeline: Pipeline) -> None:
-    """Wait until the in-process queues are empty, stage after stage."""
-    broker = pipeline.broker
-    assert isinstance(broker, StubBroker)
-    queues = [stage.queue for stage in STAGES.values()]
-    for _ in range(20):
-        for queue in queues:
-            broker.join(queue, fail_fast=False)
-        if all(broker.queues[q].qsize() == 0 for q in queues):
-            return
+class EmbeddedFeeder:
+    """Hands the messages to ingress directly and runs the in-process broker dry."""
+
+    def __init__(self) -> None:
+        self.publisher = RecordingPublisher()
+
+    def deliver(self, pipeline: Pipeline, deliveries: list[Delivery]) -> None:
+        for item in deliveries:
+            take = pipeline.ingress.take_portal
+            if item.channel == "agents":
+                take = pipeline.ingress.take_decision
+            take(item.body, item.headers)
+        broker = pipeline.broker
+        assert isinstance(broker, StubBroker)
+        queues = {stage.queue for stage in STAGES.values()}
+        while any(broker.queues[q].unfinished_tasks for q in queues if q in broker.queues):
+            for queue in queues & set(broker.queues):
+                broker.join(queue, fail_fast=False)
+
+    def events(self) -> list[bytes]:
+        return [p.body for p in self.publisher.on(EVENTS_EXCHANGE)]
+
+    def close(self) -> None:
+        """Nothing to release."""
 
 
-def _over_rabbitmq(settings: Settings, items: list[tuple[Fed, bytes]]) -> list[str]:
-    prepare(settings)
-    url = settings.broker_url_or_default
-    connection = pika.BlockingConnection(pika.URLParameters(url))
-    channel = connection.channel()
-    listener = channel.queue_declare("", exclusive=True, auto_delete=True).method.queue
-    channel.queue_bind(listener, EVENTS_EXCHANGE, routing_key="#")
-    channel.confirm_delivery()
-    with serving(bootstrap(settings)) as pipeline:
-        for _, body in items:
-            channel.basic_publish(SUBMISSIONS_EXCHANGE, "", body, properties({}))
-        _wait_settled(pipeline, items)
-    keys = []
-    while (got := channel.basic_get(listener, auto_ack=True))[0] is not None:
-        keys.append(got[0].routing_key)
-    connection.close()
-    return keys
+class RabbitFeeder:
+    """Publishes on the contract's exchanges, as the portal and the platforms' tools do."""
+
+    publisher = None
+
+    def __init__(self, settings: Settings) -> None:
+        prepare(settings)
+        self.connection = pika.BlockingConnection(
+            pika.URLParameters(settings.broker_url_or_default)
+        )
+        self.channel = self.connection.channel()
+        self.listener = self.channel.queue_declare("", exclusive=True).method.queue
+        self.channel.queue_bind(self.listener, EVENTS_EXCHANGE, routing_key="#")
+        self.channel.confirm_delivery()
+        self.received: list[bytes] = []
+
+    def deliver(self, pipeline: Pipeline, deliveries: list[Delivery]) -> None:
+        for item in deliveries:
+            exchange = DECISIONS_EXCHANGE if item.channel == "agents" else SUBMISSIONS_EXCHANGE
+            self.channel.basic_publish(exchange, "", item.body, properties(item.headers))
+        wait_settled(pipeline)
+
+    def events(self) -> list[bytes]:
+        while (got := self.channel.basic_get(self.listener, auto_ack=True))[0] is not None:
+            self.received.append(got[2])
+        return self.received
+
+    def close(self) -> None:
+        self.connection.close()
 
 
-def _wait_settled(pipeline: Pipeline, items: list[tuple[Fed, bytes]]) -> None:
-    """Wait until every message is processed and nothing is left to send."""
-    expected = {(f.source, f.message_id) for f, _ in items if f.message_id}
+def wait_settled(pipeline: Pipeline) -> None:
+    """Wait until nothing is left to publish, route or send, and it stays so for a moment."""
     deadline = time.monotonic() + SETTLE_TIMEOUT_S
+    quiet_since = None
     while time.monotonic() < deadline:
-        with pipeline.services.store.engine.connect() as conn:
-            seen = conn.execute(select(func.count()).select_from(t.processed_messages)).scalar_one()
-            pending = conn.execute(
-                select(func.count()).select_from(t.outbox).where(t.outbox.c.published_at.is_(None))
-            ).scalar_one()
-            unsent = conn.execute(
-                select(func.count()).select_from(t.emails).where(t.emails.c.status == "sending")
-            ).scalar_one()
-            routed = conn.execute(
-                select(func.count())
-                .select_from(t.dossiers)
-                .where(t.dossiers.c.state == "deposited")
-            ).scalar_one()
-        if seen >= len(expected) and not pending and not unsent and not routed:
-            time.sleep(0.5)
+        busy = _busy(pipeline)
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 1.5:
             return
         time.sleep(0.1)
 
 
-def pipeline_summary(
-    settings: Settings,
-    items: list[tuple[Fed, bytes]],
-    keys: list[str],
-    elapsed_s: float,
-    out: TextIO,
-) -> None:
-    from workers.core.store import Store
-
-    store = Store.from_url(settings.database_url)
-    mode = "RabbitMQ" if settings.broker_url else "embedded (in-process broker)"
-    print(
-        f"Permis demo — {len(items)} messages through ingress → intake → routing → mail", file=out
-    )
-    print(f"broker: {mode}; database: {settings.database_url}", file=out)
-    print(f"emails written to: {settings.mail_dir}", file=out)
-    print("", file=out)
-    for line in outcome_lines(store, [f for f, _ in items], settings.mail_dir):
-        print(line, file=out)
-    print("", file=out)
-    print(f"events published on {EVENTS_EXCHANGE}: {event_counts(keys)}", file=out)
-    print(f"done in {elapsed_s:.1f} s", file=out)
-    store.dispose()
+def _busy(pipeline: Pipeline) -> int:
+    with pipeline.services.store.engine.connect() as conn:
+        pending = conn.execute(
+            select(func.count()).select_from(t.outbox).where(t.outbox.c.published_at.is_(None))
+        ).scalar_one()
+        sending = conn.execute(
+            select(func.count()).select_from(t.emails).where(t.emails.c.status == "sending")
+        ).scalar_one()
+        waiting = conn.execute(
+            select(func.count()).select_from(t.dossiers).where(t.dossiers.c.state == "deposited")
+        ).scalar_one()
+    return int(pending + sending + waiting)

@@ -1,92 +1,141 @@
-"""What the demo prints: what happened to each message, from the store and the events."""
+"""What the demo prints: each message's fate, each dossier's life, and where the files are."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TextIO
 
 from sqlalchemy import Connection, select
 
+from config.settings import Settings
 from workers.core.store import Store
 from workers.core.store import tables as t
+from workers.demo.feed import Delivery
+
+WIDTH = 56
 
 
 @dataclass(frozen=True)
-class Fed:
-    """A message the demo published: its label and its (source, id) when it has one."""
+class Report:
+    """Everything the summary reads besides the store."""
 
-    label: str
-    source: str | None
-    message_id: str | None
-    repeat: bool = False
+    settings: Settings
+    submissions: list[Delivery]
+    follow_ups: list[Delivery]
+    events: list[bytes]
+    documents: list[Path]
+    run_dir: Path
 
 
-def outcome_lines(store: Store, fed: list[Fed], mail_dir: Path | None) -> list[str]:
-    lines = []
+def dossier_numbers(store: Store, deliveries: list[Delivery]) -> dict[str, str]:
+    """The dossier number of each deposited sample, by the sample's two-digit prefix."""
     with store.engine.connect() as conn:
-        for item in fed:
-            lines.append(_line(conn, item, mail_dir))
+        rows = conn.execute(select(t.dossiers.c.submission_id, t.dossiers.c.number)).all()
+    by_id = {row.submission_id: row.number for row in rows}
+    return {
+        d.label[:2]: by_id[d.message_id]
+        for d in deliveries
+        if d.message_id in by_id and not d.repeat
+    }
+
+
+def export_documents(store: Store, folder: Path) -> list[Path]:
+    """Write every issued document as ``<number>.pdf`` so it can be opened."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.documents.c.number, t.documents.c.content)).all()
+    paths = []
+    for row in rows:
+        path = folder / f"{row.number}.pdf"
+        path.write_bytes(row.content)
+        paths.append(path)
+    return sorted(paths)
+
+
+def write(report: Report, store: Store, out: TextIO, elapsed_s: float) -> None:
+    settings = report.settings
+    mode = "RabbitMQ" if settings.broker_url else "embedded (in-process broker)"
+    refusals = _refusals(report.events)
+    print(f"Permis demo — broker: {mode}; database: {settings.database_url}", file=out)
+    with store.engine.connect() as conn:
+        print("\nSubmissions (portal → ingress → intake → routing → mail)", file=out)
+        for item in report.submissions:
+            print(_submission_line(conn, item, refusals), file=out)
+        print(
+            "\nDecisions and follow-ups (platforms and portal → decisions → documents → mail)",
+            file=out,
+        )
+        for item in report.follow_ups:
+            print(_follow_up_line(conn, item, refusals), file=out)
+        print("\nDossiers", file=out)
+        for line in _dossier_lines(conn):
+            print(line, file=out)
+    print(f"\nEvents on permis.events: {_event_counts(report.events)}", file=out)
+    print(f"Emails (.eml): {settings.mail_dir}", file=out)
+    print(
+        f"Documents (.pdf): {report.run_dir / 'documents'} ({len(report.documents)} files)",
+        file=out,
+    )
+    print(f"Done in {elapsed_s:.1f} s", file=out)
+
+
+def _refusals(events: list[bytes]) -> dict[str, str]:
+    """The codes of each refused message, by message id (``malformed`` ones have none)."""
+    found = {}
+    for body in events:
+        event = json.loads(body)
+        data = event["data"]
+        if event["type"] in ("fr.permis.dossier.rejected", "fr.permis.decision.rejected"):
+            key = data.get("submission_id") or data.get("message_id") or ""
+            found[key] = ", ".join(_code(e) for e in data["errors"])
+    return found
+
+
+def _code(error: dict[str, Any]) -> str:
+    pointer = error.get("pointer")
+    return f"schema at {pointer}" if error["code"] == "schema" and pointer else str(error["code"])
+
+
+def _submission_line(conn: Connection, item: Delivery, refusals: dict[str, str]) -> str:
+    label = f"  {item.label:<{WIDTH}}"
+    if item.message_id is None:
+        return f"{label} rejected: malformed (kept in portal.submissions.rejected)"
+    if item.repeat:
+        return f"{label} seen before: no new dossier, event or email"
+    dossier = conn.execute(
+        select(t.dossiers).where(t.dossiers.c.submission_id == item.message_id)
+    ).first()
+    if dossier is None:
+        return f"{label} rejected: {refusals.get(item.message_id, '?')}"
+    findings = ", ".join(f["code"] for f in dossier.findings) or "no finding"
+    return f"{label} {dossier.number} → {dossier.platform or '?'} ({findings})"
+
+
+def _follow_up_line(conn: Connection, item: Delivery, refusals: dict[str, str]) -> str:
+    label = f"  {item.label:<{WIDTH}}"
+    code = refusals.get(item.message_id or "")
+    return f"{label} {'refused: ' + code if code else 'applied'}"
+
+
+def _dossier_lines(conn: Connection) -> list[str]:
+    lines = []
+    dossiers = conn.execute(select(t.dossiers).order_by(t.dossiers.c.number)).all()
+    for dossier in dossiers:
+        lines.append(f"  {dossier.number}  {dossier.state:<20} {dossier.platform or ''}")
+        documents = conn.execute(
+            select(t.documents.c.number).where(t.documents.c.dossier_number == dossier.number)
+        ).scalars()
+        for number in documents:
+            lines.append(f"      document {number}.pdf")
+        emails = conn.execute(select(t.emails).where(t.emails.c.reference == dossier.number)).all()
+        for email in emails:
+            lines.append(f"      email {email.kind} to the {email.recipient_role}: {email.status}")
     return lines
 
 
-def _line(conn: Connection, item: Fed, mail_dir: Path | None) -> str:
-    if item.message_id is None:
-        return f"  {item.label:<58} rejected   malformed (kept in portal.submissions.rejected)"
-    if item.repeat:
-        return f"  {item.label:<58} seen before: no new dossier, event or email"
-    seen = conn.execute(
-        select(t.processed_messages).where(
-            t.processed_messages.c.source == item.source,
-            t.processed_messages.c.message_id == item.message_id,
-        )
-    ).first()
-    if seen is None:
-        return f"  {item.label:<58} (not processed yet)"
-    if seen.outcome == "rejected":
-        row = conn.execute(
-            select(t.rejected_messages.c.errors).where(
-                t.rejected_messages.c.message_id == item.message_id
-            )
-        ).first()
-        codes = ", ".join(_code(e) for e in row.errors) if row else "?"
-        return f"  {item.label:<58} rejected   {codes}{_emails(conn, item.message_id, mail_dir)}"
-    dossier = conn.execute(
-        select(t.dossiers).where(t.dossiers.c.number == seen.dossier_number)
-    ).first()
-    if dossier is None:
-        return f"  {item.label:<58} applied, dossier {seen.dossier_number} not found"
-    findings = ", ".join(f["code"] for f in dossier.findings) or "no finding"
-    return (
-        f"  {item.label:<58} {dossier.state:<10} {dossier.number} → {dossier.platform or '?'}"
-        f" ({findings}){_emails(conn, dossier.number, mail_dir)}"
-    )
-
-
-def _code(error: dict[str, str]) -> str:
-    pointer = error.get("pointer")
-    return (
-        f"{error['code']} at {pointer}" if error["code"] == "schema" and pointer else error["code"]
-    )
-
-
-def _emails(conn: Connection, reference: str, mail_dir: Path | None) -> str:
-    rows = conn.execute(select(t.emails).where(t.emails.c.reference == reference)).all()
-    parts = []
-    for row in rows:
-        where = _eml(row.message_id, mail_dir)
-        parts.append(f"{row.kind} to {row.recipient_role}: {row.status}{where}")
-    return "\n" + " " * 62 + "; ".join(parts) if parts else ""
-
-
-def _eml(message_id: str, mail_dir: Path | None) -> str:
-    if mail_dir is None:
-        return ""
-    name = message_id.strip("<>").replace("/", "_")
-    matches = sorted(mail_dir.glob(f"{name[:40]}*.eml"))
-    return f" → {matches[0].name[:24]}….eml" if matches else ""
-
-
-def event_counts(routing_keys: list[str]) -> str:
-    names = Counter(key.rsplit(".", 1)[0] for key in routing_keys)
+def _event_counts(events: list[bytes]) -> str:
+    names = Counter(json.loads(body)["type"].removeprefix("fr.permis.") for body in events)
     return ", ".join(f"{name} ×{count}" for name, count in sorted(names.items()))
