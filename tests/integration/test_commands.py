@@ -41,8 +41,14 @@ def test_demo_runs_with_nothing_configured_and_prints_what_happened(tmp_path: Pa
     assert "siret_invalid" in out and "schema at /data/job/contract/weekly_hours" in out
     assert "seen before: no new dossier, event or email" in out
     assert out.count("malformed") == 2
-    emails = list((tmp_path / "permis-demo").glob("run-*/mail/*.eml"))
-    assert len(emails) == 14
+    assert "refused: signature_missing" in out
+    assert out.count(" applied") == 5
+    for state in ("granted", "refused", "withdrawn", "routed"):
+        assert f" {state} " in out
+    run = next((tmp_path / "permis-demo").glob("run-*"))
+    assert len(list((run / "mail").glob("*.eml"))) == 21
+    pdfs = sorted(p.name[-6:] for p in (run / "documents").glob("*.pdf"))
+    assert pdfs == ["A1.pdf", "D1.pdf", "R1.pdf"]
 
 
 def children(pid: int, pattern: str) -> set[int]:

@@ -3,115 +3,16 @@ over the real broker, a real database (SQLite and PostgreSQL) and a real SMTP se
 
 from __future__ import annotations
 
-import csv
 import json
-import time
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
-from config.settings import Settings
-from tests.conftest import SAMPLES
-from tests.support.amqp import Party, Received
-from tests.support.smtp import HOST, Relay, wait_for_messages
-from workers.bootstrap import bootstrap
+from tests.support.world import World, by_type, error_codes, expected_rows, finding_codes
 from workers.core.store import Store
-from workers.core.topology import (
-    CASES_EXCHANGE,
-    EVENTS_EXCHANGE,
-    REASON_HEADER,
-    SUBMISSIONS_EXCHANGE,
-    SUBMISSIONS_REJECTED_QUEUE,
-)
-from workers.inprocess import serving
-from workers.supervisor import prepare
+from workers.core.topology import REASON_HEADER, SUBMISSIONS_REJECTED_QUEUE
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.rabbitmq]
-
-
-@dataclass(frozen=True)
-class Expected:
-    """One row of the samples' expected.csv."""
-
-    file: str
-    outcome: str
-    platform: str
-    codes: Counter[str]
-
-    @property
-    def body(self) -> bytes:
-        return (SAMPLES / self.file).read_bytes()
-
-    @property
-    def id(self) -> str:
-        return str(json.loads(self.body)["id"])
-
-
-def expected_rows() -> list[Expected]:
-    with (SAMPLES / "expected.csv").open(newline="") as f:
-        return [
-            Expected(
-                r["file"], r["outcome"], r["platform"], Counter(filter(None, r["codes"].split("|")))
-            )
-            for r in csv.DictReader(f)
-        ]
-
-
-@dataclass
-class World:
-    """The pipeline running in-process, and a portal-side client on the same vhost."""
-
-    settings: Settings
-    portal: Party
-    events: str
-    cases: str
-    smtp: Relay
-
-    def publish(self, body: bytes) -> None:
-        self.portal.publish(SUBMISSIONS_EXCHANGE, body)
-
-    def settle(self, emails: int, events: int) -> tuple[list[Received], list]:
-        mails = wait_for_messages(self.smtp, emails)
-        got = self.portal.collect(self.events, until=events)
-        time.sleep(0.5)  # anything extra would show now
-        return got + self.portal.drain(self.events), mails + self.smtp.handler.messages[
-            len(mails) :
-        ]
-
-
-@pytest.fixture
-def world(vhost: str, database_url: str, smtp: Relay) -> Iterator[World]:
-    settings = Settings(
-        broker_url=vhost, database_url=database_url, smtp_host=HOST, smtp_port=smtp.port
-    )
-    prepare(settings)
-    portal = Party(vhost)
-    events, cases = portal.listen(EVENTS_EXCHANGE), portal.listen(CASES_EXCHANGE)
-    with serving(bootstrap(settings)):
-        yield World(settings, portal, events, cases, smtp)
-    portal.close()
-
-
-def by_type(events: list[Received]) -> dict[str, list[Received]]:
-    grouped: dict[str, list[Received]] = {}
-    for event in events:
-        grouped.setdefault(event.json["type"].removeprefix("fr.permis."), []).append(event)
-    return grouped
-
-
-def finding_codes(data: dict) -> Counter[str]:
-    return Counter(
-        f"{f['code']}:{f['detail']}" if f["code"] == "missing_document" else f["code"]
-        for f in data["findings"]
-    )
-
-
-def error_codes(data: dict) -> Counter[str]:
-    return Counter(
-        f"schema:{e['pointer']}" if e["code"] == "schema" else e["code"] for e in data["errors"]
-    )
 
 
 def test_every_sample_gets_the_outcome_its_row_expects(world: World) -> None:

@@ -1,0 +1,45 @@
+"""Fixtures of the end-to-end tests: the pipeline in-process on real services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from config.settings import Settings
+from tests.support.amqp import Party
+from tests.support.smtp import HOST, Relay
+from tests.support.world import World
+from workers.bootstrap import bootstrap
+from workers.core.topology import CASES_EXCHANGE, EVENTS_EXCHANGE
+from workers.decisions.keys import KEYS_FILE, generate_keys
+from workers.inprocess import serving
+from workers.supervisor import prepare
+
+PLATFORMS = ("pf-nanterre", "pf-tulle", "pf-avignon")
+
+
+@pytest.fixture
+def keys_dir(tmp_path: Path) -> Path:
+    """Development keys of a few platforms, and the decision keys file naming them."""
+    directory = tmp_path / "keys"
+    generate_keys(directory, PLATFORMS)
+    return directory
+
+
+@pytest.fixture
+def world(vhost: str, database_url: str, smtp: Relay, keys_dir: Path) -> Iterator[World]:
+    settings = Settings(
+        broker_url=vhost,
+        database_url=database_url,
+        smtp_host=HOST,
+        smtp_port=smtp.port,
+        decision_keys=keys_dir / KEYS_FILE,
+    )
+    prepare(settings)
+    portal = Party(vhost)
+    events, cases = portal.listen(EVENTS_EXCHANGE), portal.listen(CASES_EXCHANGE)
+    with serving(bootstrap(settings)):
+        yield World(settings, portal, events, cases, smtp)
+    portal.close()
