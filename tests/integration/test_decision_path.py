@@ -144,3 +144,60 @@ def test_forged_misaddressed_and_late_decisions_are_refused_and_change_nothing(
     assert [e.json["type"] for e in events] == ["fr.permis.decision.rejected"]
     assert events[0].json["data"]["errors"][0]["code"] == "dossier_final"
     assert mails == []
+
+
+def portal_message(kind: str, number: str, **data: object) -> bytes:
+    return json.dumps(
+        {
+            "specversion": "1.0",
+            "id": str(uuid.uuid4()),
+            "source": "/portal",
+            "type": f"fr.gouv.etrangers.work_authorization.{kind}",
+            "time": "2026-12-01T10:00:00+01:00",
+            "data": {"dossier_number": number, **data},
+        }
+    ).encode()
+
+
+def test_a_transfer_reroutes_the_case_and_the_employer_may_then_withdraw(
+    world: World, keys_dir: Path
+) -> None:
+    number = deposit(world, "01-employee-cdi-introduction-paris.json")
+    body = decision("granted.json", number)
+    envelope = json.loads(body)
+    envelope["type"] = "fr.gouv.etrangers.work_authorization.transferred"
+    envelope["data"] = {
+        "dossier_number": number,
+        "platform": "pf-nanterre",
+        "agent_id": "nanterre-agent-0142",
+        "to_platform": "pf-bobigny",
+        "reason": "Établissement rattaché à la Seine-Saint-Denis",
+    }
+    transfer = json.dumps(envelope).encode()
+    world.publish_decision(transfer, signed(transfer, keys_dir, "pf-nanterre"))
+    events, mails = world.settle(emails=1, events=3)
+
+    grouped = by_type(events)
+    assert [e.routing_key for e in grouped["dossier.transferred"]] == [
+        "dossier.transferred.pf-nanterre"
+    ]
+    (routed,) = grouped["dossier.routed"]
+    assert routed.routing_key == "dossier.routed.pf-bobigny"
+    assert routed.json["data"]["from_platform"] == "pf-nanterre"
+    assert routed.json["data"]["rule"]["name"] == "transfer"
+    cases = world.portal.drain(world.cases)
+    assert [c.routing_key for c in cases] == ["pf-nanterre", "pf-bobigny"]
+    assert [m["X-Permis-Kind"] for m in mails] == ["dossier_transferred"]
+
+    world.publish(portal_message("withdrawn", number))
+    events, mails = world.settle(emails=1, events=2)
+    assert [e.routing_key for e in by_type(events)["dossier.withdrawn"]] == [
+        "dossier.withdrawn.pf-bobigny"
+    ]
+    assert [m["X-Permis-Kind"] for m in mails] == ["dossier_closed"]
+
+    world.publish(portal_message("withdrawn", number))
+    world.publish(portal_message("documents_supplied", "AT26-9999999-0", documents=[]))
+    events, mails = world.settle(emails=0, events=2)
+    codes = sorted(e.json["data"]["errors"][0]["code"] for e in events)
+    assert codes == ["dossier_final", "unknown_dossier"] and mails == []

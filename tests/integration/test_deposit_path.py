@@ -91,3 +91,20 @@ def test_a_redelivered_submission_has_one_effect_and_a_bad_body_does_not_stop_th
     with store.transaction() as tx:
         assert tx.count_dossiers() == 2
     store.dispose()
+
+
+def test_a_relay_refusing_the_address_fails_the_email_for_good_and_the_dossier_goes_on(
+    world: World,
+) -> None:
+    world.smtp.handler.refuse = ("rcpt", "550 5.1.1 no such mailbox")
+    first = expected_rows()[0]
+    world.publish(first.body)
+    events, mails = world.settle(emails=0, events=3)
+
+    grouped = by_type(events)
+    assert mails == []
+    (failed,) = grouped["email.failed"]
+    assert failed.json["data"]["kind"] == "deposit_confirmation"
+    assert "550" in failed.json["data"]["reason"]
+    assert "@" not in failed.json["data"]["reason"]
+    assert len(grouped["dossier.routed"]) == 1
