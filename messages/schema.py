@@ -48,16 +48,17 @@ SCHEMA_SUFFIX = ".schema.json"
 ASYNCAPI_FILE = "asyncapi.json"
 AMQP_BINDING_VERSION = "0.3.0"
 DEFAULT_VHOST = "/"
-REASON_HEADER = "permis-reason"
-
-SUBMISSIONS_EXCHANGE = "permis.submissions"
-DECISIONS_EXCHANGE = "permis.decisions"
-EVENTS_EXCHANGE = "permis.events"
-CASES_EXCHANGE = "permis.cases"
-SUBMISSIONS_QUEUE = "portal.submissions"
-DECISIONS_QUEUE = "agents.decisions"
-SUBMISSIONS_REJECTED_QUEUE = "portal.submissions.rejected"
-DECISIONS_REJECTED_QUEUE = "agents.decisions.rejected"
+from messages.transport import (  # noqa: E402
+    CASES_EXCHANGE,
+    DECISIONS_EXCHANGE,
+    DECISIONS_QUEUE,
+    DECISIONS_REJECTED_QUEUE,
+    EVENTS_EXCHANGE,
+    REASON_HEADER,
+    SUBMISSIONS_EXCHANGE,
+    SUBMISSIONS_QUEUE,
+    SUBMISSIONS_REJECTED_QUEUE,
+)
 
 PORTAL_MESSAGES: dict[str, type[BaseModel]] = {
     SUBMITTED: Submitted,

@@ -4,18 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SUBMISSIONS_EXCHANGE = "permis.submissions"
-DECISIONS_EXCHANGE = "permis.decisions"
-EVENTS_EXCHANGE = "permis.events"
-CASES_EXCHANGE = "permis.cases"
+from messages.transport import (
+    CASES_EXCHANGE,
+    DECISIONS_EXCHANGE,
+    DECISIONS_QUEUE,
+    DECISIONS_REJECTED_QUEUE,
+    EVENTS_EXCHANGE,
+    REASON_HEADER,
+    SUBMISSIONS_EXCHANGE,
+    SUBMISSIONS_QUEUE,
+    SUBMISSIONS_REJECTED_QUEUE,
+)
 
-SUBMISSIONS_QUEUE = "portal.submissions"
-DECISIONS_QUEUE = "agents.decisions"
-SUBMISSIONS_REJECTED_QUEUE = "portal.submissions.rejected"
-DECISIONS_REJECTED_QUEUE = "agents.decisions.rejected"
+__all__ = [
+    "CASES_EXCHANGE",
+    "DECISIONS_EXCHANGE",
+    "DECISIONS_QUEUE",
+    "DECISIONS_REJECTED_QUEUE",
+    "EVENTS_EXCHANGE",
+    "EXCHANGES",
+    "QUEUES",
+    "REASON_HEADER",
+    "SUBMISSIONS_EXCHANGE",
+    "SUBMISSIONS_QUEUE",
+    "SUBMISSIONS_REJECTED_QUEUE",
+]
 
 QUORUM = {"x-queue-type": "quorum"}
-REASON_HEADER = "permis-reason"
 
 
 @dataclass(frozen=True)
