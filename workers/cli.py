@@ -6,16 +6,20 @@ Exit status: 0 success, 1 a negative answer, 2 a usage error (CONTRACTS.md §9).
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, get_args
 
 from pydantic import ValidationError
 
 from config.settings import Settings
+from messages.portal import Category
 
 USAGE_ERROR = 2
+CATEGORIES = get_args(Category)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,6 +58,22 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="feed the sample messages through the pipeline")
     demo.add_argument("--dir", type=Path, default=Path("permis-demo"), help="where runs are kept")
     demo.set_defaults(handler=_demo)
+
+    check = commands.add_parser("check", help="run intake on a submission offline")
+    check.add_argument("file", nargs="?", type=Path, help="a CloudEvent body (JSON)")
+    check.add_argument("--number", help="validate a dossier number's check digit instead")
+    check.add_argument("--json", action="store_true", help="print the answer as JSON")
+    check.set_defaults(handler=_check)
+
+    route = commands.add_parser("route", help="which platform a postcode goes to, and why")
+    route.add_argument("postcode")
+    route.add_argument("--category", default="employee", choices=CATEGORIES)
+    route.add_argument("--json", action="store_true")
+    route.set_defaults(handler=_route)
+
+    routes = commands.add_parser("routes", help="the département table with sources")
+    routes.add_argument("--json", action="store_true")
+    routes.set_defaults(handler=_routes)
 
     keys = commands.add_parser("keys", help="development keys")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True)
@@ -104,6 +124,92 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from workers.demo.run import run_demo
 
     return run_demo(settings, sys.stdout, args.dir)
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    from config.reference import load_reference
+    from workers.offline import check_body, check_number
+
+    if args.number:
+        answer = check_number(args.number)
+        _print(answer, args.json, _number_text)
+        return 0 if answer["valid"] else 1
+    if args.file is None:
+        print("permis check: give a FILE or --number", file=sys.stderr)
+        return USAGE_ERROR
+    try:
+        body = args.file.read_bytes()
+    except OSError as exc:
+        print(f"permis check: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return USAGE_ERROR
+    answer = check_body(body, load_reference())
+    _print(answer, args.json, _check_text)
+    return 0 if answer["outcome"] == "deposited" else 1
+
+
+def _route(args: argparse.Namespace, settings: Settings) -> int:
+    from config.reference import load_reference
+    from workers.offline import route_postcode
+
+    answer = route_postcode(args.postcode, args.category, load_reference())
+    _print(answer, args.json, _route_text)
+    return 0 if answer["platform"] else 1
+
+
+def _routes(args: argparse.Namespace, settings: Settings) -> int:
+    from config.reference import load_reference
+    from workers.offline import routes_table
+
+    _print(routes_table(load_reference()), args.json, _routes_text)
+    return 0
+
+
+def _print(answer: dict[str, Any], as_json: bool, text: Callable[[dict[str, Any]], str]) -> None:
+    print(json.dumps(answer, ensure_ascii=False, indent=2) if as_json else text(answer))
+
+
+def _number_text(answer: dict[str, Any]) -> str:
+    verdict = "valid" if answer["valid"] else "NOT valid (format or check digit)"
+    return f"{answer['dossier_number']}: {verdict}"
+
+
+def _check_text(answer: dict[str, Any]) -> str:
+    if answer["outcome"] == "rejected":
+        lines = ["rejected:"]
+        for error in answer["errors"]:
+            where = f" at {error['pointer']}" if error.get("pointer") else ""
+            lines.append(f"  {error['code']}{where}: {error['message_en']}")
+        return "\n".join(lines)
+    lines = [
+        f"deposited: routed to {answer['platform']} ({answer['rule']['name']}),"
+        f" silence deadline {answer['deadline']}"
+    ]
+    lines += [f"  finding {f['code']}: {f['message_en']}" for f in answer["findings"]]
+    return "\n".join(lines)
+
+
+def _route_text(answer: dict[str, Any]) -> str:
+    if not answer["platform"]:
+        return f"no platform: {answer['error']}"
+    row, rule = answer["departement"], answer["rule"]
+    return (
+        f"{answer['platform']} (rule {rule['name']}, table {rule['table_version']})\n"
+        f"  département {row['code']} {row['name']}: {row['platform']},"
+        f" confidence {row['confidence']}, source {row['source']}"
+    )
+
+
+def _routes_text(table: dict[str, Any]) -> str:
+    lines = [
+        f"table {table['table_version']}; seasonal work in metropolitan France:"
+        f" {table['seasonal_metropole']}"
+    ]
+    for row in table["departements"]:
+        lines.append(
+            f"{row['code']:<4} {row['name']:<28} {row['platform']:<20} {row['confidence']:<8}"
+            f" {row['source']}"
+        )
+    return "\n".join(lines)
 
 
 def _keys_generate(args: argparse.Namespace, settings: Settings) -> int:
