@@ -74,7 +74,8 @@ def _apply_agent(
     assert dossier is not None
     agent = str(getattr(outcome.event.data, "agent_id", "agent"))
     if outcome.kind == "transferred":
-        _move(tx, outcome, effects.at, agent, platform=outcome.to_platform)
+        routing = {"name": "transfer", "platform": outcome.to_platform, "from": outcome.platform}
+        _move(tx, outcome, effects.at, agent, platform=outcome.to_platform, routing=routing)
         name = services.reference.platform(outcome.to_platform or "").name
         fx.transferred(effects, outcome, dossier, services.reference.table_version, name)
         return "applied"

@@ -39,11 +39,19 @@ def route(services: Services, payload: dict[str, Any]) -> None:
                 reason=f"routing:{decided.rule}",
                 message_id=None,
                 platform=decided.platform,
+                routing=why(decided, services),
             )
             tx.add_outbox(origin, routed(dossier, decided, origin, now), now)
         else:
             log.info("dossier already routed", extra={"dossier": number})
     services.relay.flush(origin)
+
+
+def why(decided: rules.Route, services: Services) -> dict[str, Any]:
+    """What the dossier keeps of its routing: the rule, and the table row it read."""
+    row = services.reference.departement(decided.departement)
+    source = {"confidence": row.confidence, "source": row.source} if row else {}
+    return {**decided.rule_dict(), "platform": decided.platform, **source}
 
 
 def decide(dossier: DossierRecord, services: Services) -> rules.Route:

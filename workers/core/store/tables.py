@@ -39,6 +39,7 @@ dossiers = Table(
     Column("beneficiary_email", String(254)),
     Column("submission", JSON, nullable=False),
     Column("findings", JSON, nullable=False),
+    Column("routing", JSON),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("submission_source", "submission_id", name="uq_dossiers_submission"),
