@@ -27,9 +27,12 @@ ADAPTER_MODULES = (
 )
 PURE = [
     "config/reference.py",
+    "config/loading.py",
+    "config/records.py",
     "config/territory.py",
     "workers/deadlines/rules.py",
     "workers/intake/rules.py",
+    "workers/intake/schema.py",
     "workers/intake/texts.py",
     "workers/intake/numbering.py",
     "workers/routing/rules.py",
@@ -44,6 +47,7 @@ PURE = [
     "workers/documents/contexts.py",
     "workers/documents/numbering.py",
     "workers/documents/render.py",
+    "workers/documents/markup.py",
     "workers/mail/labels.py",
 ]
 

@@ -1,23 +1,19 @@
 """Intake's checks of a portal message (CONTRACTS.md §2.4): rejected, or a dossier with findings.
 
 The body has already parsed as a JSON object (``malformed`` is decided upstream). Then:
-``unknown_type``; every ``schema`` error at once; every other rejection at once, in
-§2.4's order; otherwise the findings, in §2.4's order.
+``unknown_type``; every ``schema`` error at once (``workers.intake.schema``); every other
+rejection at once, in §2.4's order; otherwise the findings, in §2.4's order.
 """
 
 from __future__ import annotations
 
-import json
-import math
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, TypeVar, get_args
+from typing import Annotated, Any
 
-from email_validator import EmailNotValidError, validate_email
-from pydantic import AwareDatetime, BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 from stdnum.fr import siret
 
 from config.reference import OUT_OF_SCOPE, ReferenceData, ReferenceDataError
@@ -28,26 +24,25 @@ from messages.portal import (
     DOCUMENTS_SUPPLIED,
     PORTAL_TYPES,
     WITHDRAWN,
-    Category,
     DocumentsSupplied,
-    Procedure,
     Submission,
     Submitted,
     Withdrawn,
 )
 from workers.deadlines.rules import add_months, paris_date, silence_deadline
-from workers.intake.texts import (
-    LEGAL_BASIS,
-    error_texts,
-    finding_texts,
-    malformed_texts,
-    schema_texts,
-)
+from workers.intake.schema import _KIND_OF_TYPE as _KIND_OF_TYPE
+from workers.intake.schema import CATEGORIES as CATEGORIES
+from workers.intake.schema import PROCEDURES as PROCEDURES
+from workers.intake.schema import Rejection as Rejection
+from workers.intake.schema import check_documents_supplied as check_documents_supplied
+from workers.intake.schema import check_schema as check_schema
+from workers.intake.schema import check_submitted, validated, value_at
+from workers.intake.schema import check_withdrawn as check_withdrawn
+from workers.intake.schema import is_valid_email as is_valid_email
+from workers.intake.schema import json_pointer as json_pointer
+from workers.intake.schema import schema_error as schema_error
+from workers.intake.texts import LEGAL_BASIS, error_texts, finding_texts, malformed_texts
 
-M = TypeVar("M", bound=BaseModel)
-
-CATEGORIES = frozenset(get_args(Category))
-PROCEDURES = frozenset(get_args(Procedure))
 ALGERIA = "DZ"
 STUDENT_QUOTA_HOURS = 964
 ALGERIAN_STUDENT_CAP_HOURS = 803.5
@@ -55,48 +50,8 @@ SEASONAL_MAX_MONTHS = 6
 ASYLUM_WAIT_MONTHS = 6
 JOB_OFFER_MIN_AGE = timedelta(days=21)
 CENT = Decimal("0.01")
-
-# pydantic's \d is Unicode-aware (Rust regex): other scripts' digits pass the model's
-# pattern, so the amount is checked again here against ASCII digits.
-_AMOUNT = re.compile(r"[0-9]{1,7}(\.[0-9]{1,2})?")
-_KIND_OF_TYPE: Mapping[str, str] = {
-    "missing": "missing",
-    "model_type": "not_object",
-    "dict_type": "not_object",
-    "model_attributes_type": "not_object",
-    "string_too_short": "too_short",
-    "too_short": "too_short",
-    "string_too_long": "too_long",
-    "too_long": "too_long",
-    "greater_than": "out_of_bounds",
-    "greater_than_equal": "out_of_bounds",
-    "less_than": "out_of_bounds",
-    "less_than_equal": "out_of_bounds",
-    "finite_number": "not_finite",
-    "string_pattern_mismatch": "pattern",
-    "literal_error": "literal",
-    "enum": "literal",
-    "int_from_float": "wrong_type",
-    "date_parsing": "format",
-    "date_from_datetime_parsing": "format",
-    "date_from_datetime_inexact": "format",
-    "datetime_parsing": "format",
-    "datetime_from_date_parsing": "format",
-    "datetime_object_invalid": "format",
-    "timezone_aware": "timezone",
-    "control_character": "control_character",
-}
-_DATE = TypeAdapter(date)
-_INSTANT = TypeAdapter(AwareDatetime)
 _LINE_200: TypeAdapter[str] = TypeAdapter(Annotated[str, Line(200)])
 _LINE_254: TypeAdapter[str] = TypeAdapter(Annotated[str, Line(254)])
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """A refused portal message: the errors to publish in ``dossier.rejected``."""
-
-    errors: tuple[Error, ...]
 
 
 @dataclass(frozen=True)
@@ -130,23 +85,6 @@ def rule_error(code: str, pointer: str) -> Error:
     return Error(code=code, pointer=pointer, message_fr=texts.fr, message_en=texts.en)
 
 
-def schema_error(pointer: str, kind: str) -> Error:
-    """A ``schema`` error at ``pointer``; ``kind`` (missing, pattern…) is its detail."""
-    texts = schema_texts(kind, pointer)
-    return Error(
-        code="schema", pointer=pointer, detail=kind, message_fr=texts.fr, message_en=texts.en
-    )
-
-
-def json_pointer(loc: Iterable[str | int]) -> str:
-    """The RFC 6901 pointer of a pydantic ``loc`` (list indexes become segments)."""
-    return "".join("/" + _segment(part) for part in loc)
-
-
-def _segment(part: str | int) -> str:
-    return str(part).replace("~", "~0").replace("/", "~1")
-
-
 def unknown_type(envelope: Mapping[str, Any]) -> Rejection:
     """The rejection of a message whose ``type`` is not a portal type."""
     del envelope  # the answer names /type, never what it held
@@ -159,203 +97,16 @@ def classify(envelope: Mapping[str, Any]) -> str | None:
     return kind if isinstance(kind, str) and kind in PORTAL_TYPES else None
 
 
-# --- schema -----------------------------------------------------------------------------
-
-
-def _get(raw: Any, pointer: str) -> Any:
-    """The value at ``pointer`` in plain JSON data, None when absent or null."""
-    for part in pointer.split("/")[1:]:
-        if not isinstance(raw, Mapping):
-            return None
-        raw = raw.get(part)
-    return raw
-
-
-def _parent_is_object(raw: Any, pointer: str) -> bool:
-    return isinstance(_get(raw, pointer.rsplit("/", 1)[0]), Mapping)
-
-
-def _non_finite(raw: Any) -> Iterator[str]:
-    """Pointers of NaN and infinite numbers, which Python's json accepts and JSON has not."""
-    stack: list[tuple[str, Any]] = [("", raw)]
-    while stack:  # iterative: a deeply nested body must not exhaust the call stack
-        pointer, node = stack.pop()
-        if isinstance(node, float) and not math.isfinite(node):
-            yield pointer
-        elif isinstance(node, Mapping):
-            stack.extend((f"{pointer}/{_segment(k)}", v) for k, v in node.items())
-        elif isinstance(node, list):
-            stack.extend((f"{pointer}/{i}", v) for i, v in enumerate(node))
-
-
-def _validate(model: type[M], raw: Mapping[str, Any]) -> tuple[M | None, list[Error]]:
-    """Strict validation from JSON text, so dates parse and nothing is coerced."""
-    try:
-        return model.model_validate_json(json.dumps(raw), strict=True), []
-    except ValidationError as exc:
-        return None, [
-            schema_error(json_pointer(e["loc"]), _KIND_OF_TYPE.get(e["type"], _other(e["type"])))
-            for e in exc.errors()
-        ]
-
-
-def _other(error_type: str) -> str:
-    return "wrong_type" if error_type.endswith("_type") else "invalid"
-
-
-def _sort_key(error: Error) -> tuple[tuple[int, int, str], ...]:
-    parts = (error.pointer or "").split("/")
-    return tuple((1, 0, p) if not p.isdigit() else (0, int(p), "") for p in parts)
-
-
-def _one_per_field(errors: Iterable[Error]) -> tuple[Error, ...]:
-    """Keep the first error of each pointer, sorted by pointer (indexes in number order)."""
-    first: dict[str | None, Error] = {}
-    for error in errors:
-        first.setdefault(error.pointer, error)
-    return tuple(sorted(first.values(), key=_sort_key))
-
-
-def check_schema(
-    model: type[M], raw: Mapping[str, Any], extra: Iterable[Error] = ()
-) -> M | Rejection:
-    """Validate ``raw`` against ``model``; every schema error at once, one per field."""
-    parsed, errors = _validate(model, raw)
-    found = [schema_error(p, "not_finite") for p in _non_finite(raw)] + errors + list(extra)
-    if found or parsed is None:
-        return Rejection(_one_per_field(found))
-    return parsed
-
-
-def check_documents_supplied(envelope: Mapping[str, Any]) -> DocumentsSupplied | Rejection:
-    """Schema check of a ``documents_supplied`` message."""
-    return check_schema(DocumentsSupplied, envelope)
-
-
-def check_withdrawn(envelope: Mapping[str, Any]) -> Withdrawn | Rejection:
-    """Schema check of a ``withdrawn`` message."""
-    return check_schema(Withdrawn, envelope)
-
-
-# --- conditional schema rules of a submission (§2.1) that the models cannot express ------
-
-
-def _category(raw: Any) -> Any:
-    return _get(raw, "/data/category")
-
-
-_REQUIRED_WHEN: tuple[tuple[str, Callable[[Any], bool]], ...] = (
-    ("/data/employer/siret", lambda raw: _get(raw, "/data/employer/kind") == "company"),
-    ("/data/employee/passport", lambda raw: _category(raw) in CATEGORIES - {"asylum_seeker"}),
-    (
-        "/data/employee/foreign_national_number",
-        lambda raw: _get(raw, "/data/procedure") in PROCEDURES - {"introduction"},
-    ),
-    ("/data/student", lambda raw: _category(raw) == "student"),
-    ("/data/asylum", lambda raw: _category(raw) == "asylum_seeker"),
-)
-_IN_FRANCE = ("/data/employer/address", "/data/job/workplace")
-_ADDRESSES = (*_IN_FRANCE, "/data/employee/address")
-_IGNORED_UNLESS = {"student": "student", "asylum": "asylum_seeker"}
-
-
-def _without_ignored_blocks(envelope: Mapping[str, Any]) -> dict[str, Any]:
-    """The envelope minus ``student``/``asylum`` when the category ignores them."""
-    raw = dict(envelope)
-    data = raw.get("data")
-    if isinstance(data, Mapping):
-        category = data.get("category")
-        raw["data"] = {
-            k: v for k, v in data.items() if _IGNORED_UNLESS.get(k, category) == category
-        }
-    return raw
-
-
-def _required_errors(raw: Any) -> Iterator[Error]:
-    for pointer, required in _REQUIRED_WHEN:
-        if _parent_is_object(raw, pointer) and required(raw) and _get(raw, pointer) is None:
-            yield schema_error(pointer, "missing")
-
-
-def _address_errors(raw: Any) -> Iterator[Error]:
-    for pointer in _ADDRESSES:
-        address = _get(raw, pointer)
-        if not isinstance(address, Mapping):
-            continue
-        country = address.get("country", "FR")
-        if pointer in _IN_FRANCE and country != "FR":
-            yield schema_error(pointer + "/country", "not_in_france")
-        elif country == "FR" and not _is_postcode(address.get("postcode")):
-            kind = "missing" if address.get("postcode") is None else "postcode"
-            yield schema_error(pointer + "/postcode", kind)
-
-
-def _is_postcode(value: Any) -> bool:
-    return isinstance(value, str) and len(value) == 5 and value.isascii() and value.isdigit()
-
-
-def _email_errors(raw: Any) -> Iterator[Error]:
-    pointer = "/data/employer/contact/email"
-    email = _get(raw, pointer)
-    if isinstance(email, str) and not is_valid_email(email):
-        yield schema_error(pointer, "email")
-
-
-def is_valid_email(address: str) -> bool:
-    """Tell whether email-validator accepts the address's syntax (no DNS look-up)."""
-    try:
-        validate_email(address, check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return True
-
-
 def contact_email(envelope: Mapping[str, Any]) -> str | None:
     """The employer's contact email of a submission, when valid (it receives the rejection)."""
-    email = _parsed(_LINE_254, _get(envelope, "/data/employer/contact/email"))
+    email = validated(_LINE_254, value_at(envelope, "/data/employer/contact/email"))
     return email if email is not None and is_valid_email(email) else None
 
 
 def employer_name(envelope: Mapping[str, Any]) -> str | None:
     """The employer's name of a submission, when it is a valid name, for the rejection email."""
-    name: str | None = _parsed(_LINE_200, _get(envelope, "/data/employer/name"))
+    name: str | None = validated(_LINE_200, value_at(envelope, "/data/employer/name"))
     return name
-
-
-def _salary_errors(raw: Any) -> Iterator[Error]:
-    pointer = "/data/job/contract/gross_monthly_salary"
-    salary = _get(raw, pointer)
-    if not isinstance(salary, str):
-        return
-    if not _AMOUNT.fullmatch(salary):
-        yield schema_error(pointer, "pattern")
-    elif Decimal(salary) <= 0:
-        yield schema_error(pointer, "not_positive")
-
-
-def _parsed(adapter: TypeAdapter[Any], value: Any) -> Any:
-    """``value`` validated as pydantic would from JSON, or None when it is not valid."""
-    try:
-        return adapter.validate_json(json.dumps(value), strict=True)
-    except (ValidationError, TypeError, ValueError):
-        return None
-
-
-def _birth_date_errors(raw: Any) -> Iterator[Error]:
-    pointer = "/data/employee/birth_date"
-    born = _parsed(_DATE, _get(raw, pointer))
-    filed = _parsed(_INSTANT, _get(raw, "/data/filed_at"))
-    if born is not None and filed is not None and born >= paris_date(filed):
-        yield schema_error(pointer, "not_before_filing")
-
-
-_CONDITIONAL_SCHEMA: tuple[Callable[[Any], Iterator[Error]], ...] = (
-    _required_errors,
-    _address_errors,
-    _email_errors,
-    _salary_errors,
-    _birth_date_errors,
-)
 
 
 # --- rejections and findings of a schema-valid submission (§2.4) ------------------------
@@ -577,9 +328,7 @@ def check_submission(
     envelope: Mapping[str, Any], reference: ReferenceData
 ) -> Rejection | Acceptance:
     """Check a ``submitted`` message: its schema errors, else its rejections, else a dossier."""
-    raw = _without_ignored_blocks(envelope)
-    extra = [error for rule in _CONDITIONAL_SCHEMA for error in rule(raw)]
-    event = check_schema(Submitted, raw, extra)
+    event = check_submitted(envelope)
     if isinstance(event, Rejection):
         return event
     case = _Case(event.data, paris_date(event.data.filed_at), reference)
