@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     seal_key: Path | None = None
     seal_cert: Path | None = None
     sweep_interval_s: float = Field(default=60.0, gt=0)
+    retention_years: int = Field(
+        default=5, ge=1, le=100, description="how long a final dossier's personal data is kept"
+    )
     worker_threads: int = Field(default=4, ge=1, le=64)
     worker_processes: int = Field(default=1, ge=1, le=32)
     outbox_relay_interval_s: float = Field(default=5.0, gt=0)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import dramatiq
+from dramatiq.brokers.stub import StubBroker
 
 from workers.bootstrap import Pipeline
 from workers.runner import start_consumers
@@ -31,3 +32,11 @@ def serving(pipeline: Pipeline, worker_threads: int = 4) -> Iterator[Pipeline]:
             consumer.join()
         worker.stop()
         pipeline.close()
+
+
+def drain(broker: dramatiq.Broker) -> None:
+    """Wait until the in-process broker's queues (delayed retries included) are empty."""
+    assert isinstance(broker, StubBroker), "only the in-process broker can be drained"
+    while any(queue.unfinished_tasks for queue in list(broker.queues.values())):
+        for name in list(broker.queues):
+            broker.join(name, fail_fast=False)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import threading
 
 import dramatiq
@@ -13,12 +15,14 @@ from workers.bootstrap import Pipeline, bootstrap
 from workers.core.errors import PermisError
 from workers.core.stages import STAGES
 from workers.core.topology import DECISIONS_QUEUE, SUBMISSIONS_QUEUE
+from workers.deadlines.sweep import sweep
 from workers.ingress.consumer import consume
 
 log = logging.getLogger(__name__)
 
 INGRESS = "ingress"
-PROCESS_NAMES = (INGRESS, *STAGES)
+DEADLINES = "deadlines"
+PROCESS_NAMES = (INGRESS, DEADLINES, *STAGES)
 OUTBOX_SWEEP_AGE_S = 30.0
 
 
@@ -37,6 +41,8 @@ def run_process(name: str, settings: Settings, stop: threading.Event) -> None:
     try:
         if name == INGRESS:
             run_ingress(pipeline, stop)
+        elif name == DEADLINES:
+            run_deadlines(pipeline, stop)
         else:
             run_stage(pipeline, name, stop)
     finally:
@@ -76,6 +82,23 @@ def start_consumers(pipeline: Pipeline, stop: threading.Event) -> list[threading
     for thread in threads:
         thread.start()
     return threads
+
+
+def run_deadlines(pipeline: Pipeline, stop: threading.Event) -> None:
+    """Sweep deadlines every interval; with several such processes, one holds the lease."""
+    interval = pipeline.settings.sweep_interval_s
+    holder = f"{socket.gethostname()}:{os.getpid()}"
+    log.info("deadline sweeper started")
+    while True:
+        try:
+            report = sweep(pipeline.services, holder, lease_s=interval * 3)
+        except PermisError as exc:
+            log.warning("deadline sweep failed", extra={"error": str(exc)})
+        else:
+            if report.done:
+                log.info("deadline sweep", extra={"done": report.done})
+        if stop.wait(interval):
+            return
 
 
 def sweep_outbox(pipeline: Pipeline, stop: threading.Event) -> None:

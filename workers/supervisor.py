@@ -13,7 +13,7 @@ from config.settings import Settings
 from workers.core.amqp import AmqpPublisher
 from workers.core.stages import STAGES
 from workers.core.store import Store
-from workers.runner import INGRESS
+from workers.runner import DEADLINES, INGRESS
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def prepare(settings: Settings) -> None:
 def supervise(settings: Settings, stop: threading.Event) -> int:
     """Run the whole pipeline until ``stop`` is set; returns the exit status."""
     prepare(settings)
-    children = [Child(INGRESS)] + [
+    children = [Child(INGRESS), Child(DEADLINES)] + [
         Child(name) for name in STAGES for _ in range(settings.worker_processes)
     ]
     try:

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from messages.tasks import TakeInDecision, TakeInPortalMessage
 from workers.core import emit
 from workers.core.digest import canonical_digest
 from workers.core.errors import TransientError
+from workers.core.metrics import DECISIONS_REFUSED, MESSAGES_REFUSED
 from workers.core.services import Services
 from workers.core.store import DossierRecord, SeenMessage, UnitOfWork
 from workers.core.topology import DECISIONS_REJECTED_QUEUE, SUBMISSIONS_REJECTED_QUEUE
 from workers.decisions import effects as fx
 from workers.decisions import rules
 from workers.decisions.signatures import SignatureVerdict
+from workers.decisions.transitions import is_final
+from workers.decisions.views import lookup_in
 from workers.documents.numbering import document_number
 
 log = logging.getLogger(__name__)
@@ -35,7 +38,7 @@ def decide(services: Services, payload: dict[str, Any]) -> None:
     with services.store.transaction() as tx:
         seen = tx.seen(source, message_id) if verified else None
         if seen is None:
-            outcome = rules.check_agent_message(envelope, verdict, _lookup(tx))
+            outcome = rules.check_agent_message(envelope, verdict, lookup_in(tx))
             effects = fx.Effects(origin, now)
             state = _apply_agent(tx, services, outcome, command, envelope, effects)
             if verified:
@@ -69,6 +72,15 @@ def _apply_agent(
         copy = emit.rejected_copy(DECISIONS_REJECTED_QUEUE, command.body, command.headers, codes)
         message_id = envelope.get("id") if isinstance(envelope.get("id"), str) else None
         fx.agent_refused(effects, outcome, message_id, copy)
+        DECISIONS_REFUSED.labels(outcome.code).inc()
+        log.info(
+            "decision refused",
+            extra={
+                "code": outcome.code,
+                "message_id": message_id,
+                "dossier": outcome.dossier_number,
+            },
+        )
         return "rejected"
     dossier = tx.dossier(outcome.dossier_number)
     assert dossier is not None
@@ -80,7 +92,10 @@ def _apply_agent(
         fx.transferred(effects, outcome, dossier, services.reference.table_version, name)
         return "applied"
     document = _reserve(tx, outcome)
-    changes = {"deadline": None} if outcome.target_state == "awaiting_documents" else {}
+    changes: dict[str, Any] = {}
+    if outcome.target_state == "awaiting_documents":
+        # The silence deadline is suspended until the documents come.
+        changes = {"deadline": None, "respond_by": outcome.respond_by, "overdue_for": None}
     _move(tx, outcome, effects.at, agent, **changes)
     fx.decided(effects, outcome, document)
     return "applied"
@@ -112,6 +127,8 @@ def _move(
         expected_platform=change.platform,
         **changes,
     )
+    if moved and is_final(change.target_state):
+        tx.mark(change.dossier_number, final_at=at)
     if not moved:
         # Another message moved the dossier since we read it: check again from the new state.
         raise TransientError("dossier changed while deciding")
@@ -127,7 +144,7 @@ def apply_portal_change(services: Services, payload: dict[str, Any]) -> None:
     with services.store.transaction() as tx:
         seen = tx.seen(source, message_id)
         if seen is None:
-            outcome = rules.check_portal_change(envelope, _lookup(tx), now)
+            outcome = rules.check_portal_change(envelope, lookup_in(tx), now)
             effects = fx.Effects(origin, now)
             state = _apply_portal(tx, outcome, command, envelope, effects)
             tx.mark_seen(
@@ -154,12 +171,17 @@ def _apply_portal(
         codes = [e.code for e in outcome.errors]
         copy = emit.rejected_copy(SUBMISSIONS_REJECTED_QUEUE, command.body, command.headers, codes)
         fx.portal_refused(effects, outcome, envelope, copy)
+        MESSAGES_REFUSED.labels("portal", codes[0]).inc()
         return "rejected"
     changes: dict[str, Any] = {}
     if outcome.kind == "documents_supplied":
         dossier = tx.dossier(outcome.dossier_number)
         assert dossier is not None
-        changes = {"deadline": outcome.deadline, "submission": _with_documents(dossier, outcome)}
+        changes = {
+            "deadline": outcome.deadline,
+            "respond_by": None,
+            "submission": _with_documents(dossier, outcome),
+        }
     _move(tx, outcome, effects.at, "portal", **changes)
     fx.portal_changed(effects, outcome)
     return "applied"
@@ -170,25 +192,3 @@ def _with_documents(dossier: DossierRecord, change: rules.PortalChange) -> dict[
     submission = dict(dossier.submission)
     submission["documents"] = [*submission.get("documents", []), *supplied]
     return submission
-
-
-def _lookup(tx: UnitOfWork) -> rules.DossierLookup:
-    def lookup(number: str) -> rules.DossierView | None:
-        dossier = tx.dossier(number)
-        return None if dossier is None else view(dossier)
-
-    return lookup
-
-
-def view(dossier: DossierRecord) -> rules.DossierView:
-    """What the decision rules read of a stored dossier."""
-    contract = dossier.submission["job"]["contract"]
-    return rules.DossierView(
-        number=dossier.number,
-        state=dossier.state,
-        platform=dossier.platform,
-        category=dossier.category,
-        contract_type=contract["type"],
-        contract_start=date.fromisoformat(contract["start_date"]),
-        contract_end=date.fromisoformat(contract["end_date"]) if contract.get("end_date") else None,
-    )

@@ -8,20 +8,18 @@ from pathlib import Path
 from typing import TextIO
 
 import pika
-from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import func, select
 
 from config.settings import DEFAULT_DATABASE_URL, Settings
 from workers.bootstrap import Pipeline, bootstrap
 from workers.core.amqp import properties
 from workers.core.ports import RecordingPublisher
-from workers.core.stages import STAGES
 from workers.core.store import tables as t
 from workers.core.topology import DECISIONS_EXCHANGE, EVENTS_EXCHANGE, SUBMISSIONS_EXCHANGE
 from workers.decisions.keys import KEYS_FILE, generate_keys
 from workers.demo import summary
 from workers.demo.feed import Delivery, answers, decisions, submissions
-from workers.inprocess import serving
+from workers.inprocess import drain, serving
 from workers.supervisor import prepare
 
 SETTLE_TIMEOUT_S = 60.0
@@ -74,12 +72,7 @@ class EmbeddedFeeder:
             if item.channel == "agents":
                 take = pipeline.ingress.take_decision
             take(item.body, item.headers)
-        broker = pipeline.broker
-        assert isinstance(broker, StubBroker)
-        queues = {stage.queue for stage in STAGES.values()}
-        while any(broker.queues[q].unfinished_tasks for q in queues if q in broker.queues):
-            for queue in queues & set(broker.queues):
-                broker.join(queue, fail_fast=False)
+        drain(pipeline.broker)
 
     def events(self) -> list[bytes]:
         return [p.body for p in self.publisher.on(EVENTS_EXCHANGE)]

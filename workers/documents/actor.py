@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 from datetime import date
 from typing import Any
 
@@ -48,6 +49,8 @@ def render(
     services: Services, command: IssueDocument, dossier: DossierRecord, issued_on: date
 ) -> DocumentRecord:
     builder = BUILDERS[command.kind]
+    accepted = inspect.signature(builder).parameters
+    details = {k: v for k, v in _dates(command.details).items() if k in accepted}
     context = builder(
         document_number=command.document_number,
         dossier_number=dossier.number,
@@ -55,7 +58,7 @@ def render(
         platform=services.reference.platform(dossier.platform or ""),
         submission=dossier.submission,
         language=dossier.language,
-        **_dates(command.details),
+        **details,
     )
     content = render_pdf(command.kind, context)
     return DocumentRecord(

@@ -10,6 +10,7 @@ from messages.portal import DOCUMENTS_SUPPLIED, WITHDRAWN
 from messages.tasks import TakeInDecision, TakeInPortalMessage
 from workers.core import emit
 from workers.core.clock import Clock
+from workers.core.metrics import MESSAGES_REFUSED
 from workers.core.ports import Publisher, TaskQueue
 from workers.core.stages import APPLY_PORTAL_CHANGE, DECIDE, TAKE_IN
 from workers.core.topology import DECISIONS_REJECTED_QUEUE, SUBMISSIONS_REJECTED_QUEUE
@@ -74,6 +75,8 @@ class Ingress:
         platform: str | None,
     ) -> None:
         """Keep the original bytes for ops, then answer why."""
+        channel = "portal" if queue == SUBMISSIONS_REJECTED_QUEUE else "agents"
+        MESSAGES_REFUSED.labels(channel, "malformed").inc()
         copy = emit.rejected_copy(queue, "", headers, ["malformed"])
         self.publisher.publish(copy.destination, copy.routing_key, body, copy.headers)
         errors = (refused.error(),)

@@ -9,6 +9,7 @@ from messages.events import DossierDeposited, DossierRejected
 from messages.portal import SUBMITTED
 from messages.tasks import RouteDossier, SendEmail, TakeInPortalMessage
 from workers.core import emit
+from workers.core.metrics import MESSAGES_REFUSED
 from workers.core.stages import ROUTE, SEND_EMAIL
 from workers.core.store import DossierRecord, OutboxMessage, UnitOfWork
 from workers.core.store.records import RejectionRecord
@@ -101,6 +102,7 @@ def rejected(
     source, message_id = str(envelope["source"]), str(envelope["id"])
     kind = envelope.get("type") if isinstance(envelope.get("type"), str) else None
     codes = [e.code for e in rejection.errors]
+    MESSAGES_REFUSED.labels("portal", codes[0]).inc()
     email = rules.contact_email(envelope) if kind == SUBMITTED else None
     tx.add_rejection(
         RejectionRecord(

@@ -11,6 +11,7 @@ from messages.events import EmailFailed, EmailSent
 from messages.tasks import SendEmail
 from workers.core import emit
 from workers.core.errors import PermanentError
+from workers.core.metrics import EMAILS
 from workers.core.services import Services
 from workers.core.store import DocumentRecord, DossierRecord, UnitOfWork
 from workers.mail import compose, letters
@@ -165,6 +166,7 @@ def record(
     }
     event = EmailSent(**common) if reason is None else EmailFailed(**common, reason=reason)
     status = "sent" if reason is None else "failed"
+    EMAILS.labels(command.kind, status).inc()
     with services.store.transaction() as tx:
         tx.record_email(
             reference,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -27,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from workers.core.errors import PermanentError, TransientError
 from workers.core.store import tables as t
+from workers.core.store.chain import GENESIS_HASH, history_hash, sealed
 from workers.core.store.records import (
     DocumentRecord,
     DossierRecord,
@@ -34,8 +33,6 @@ from workers.core.store.records import (
     RejectionRecord,
     SeenMessage,
 )
-
-GENESIS_HASH = "0" * 64
 
 
 def engine_url(url: str) -> str:
@@ -240,17 +237,15 @@ class UnitOfWork:
         entry = {
             "dossier_number": number,
             "seq": seq,
-            "at": utc_iso(at),
+            "at": at,
             "actor": actor,
             "from_state": from_state,
             "to_state": to_state,
             "reason": reason,
             "message_id": message_id,
         }
-        digest = history_hash(prev, entry)
-        self.conn.execute(
-            insert(t.dossier_history).values(**{**entry, "at": at}, prev_hash=prev, hash=digest)
-        )
+        digest = history_hash(prev, sealed(entry))
+        self.conn.execute(insert(t.dossier_history).values(**entry, prev_hash=prev, hash=digest))
 
     def history(self, number: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(
@@ -262,6 +257,98 @@ class UnitOfWork:
 
     def count_dossiers(self) -> int:
         return int(self.conn.execute(select(func.count()).select_from(t.dossiers)).scalar_one())
+
+    def watched(self, *, today: date, until: date, limit: int = 500) -> list[dict[str, Any]]:
+        """Open dossiers whose deadline is on or before ``until``, or whose answer is late."""
+        d = t.dossiers.c
+        query = (
+            select(
+                d.number,
+                d.state,
+                d.category,
+                d.deadline,
+                d.warned_deadline,
+                d.respond_by,
+                d.overdue_for,
+                d.platform,
+            )
+            .where(
+                d.state.in_(("routed", "awaiting_documents")),
+                or_(
+                    d.deadline <= until, and_(d.respond_by < today, d.state == "awaiting_documents")
+                ),
+            )
+            .order_by(d.deadline)
+            .limit(limit)
+        )
+        return [dict(row) for row in self.conn.execute(query).mappings()]
+
+    def mark(self, number: str, **marks: Any) -> None:
+        """Set the sweep's marks (``warned_deadline``, ``overdue_for``) on a dossier."""
+        self.conn.execute(update(t.dossiers).where(t.dossiers.c.number == number).values(**marks))
+
+    def take_lease(self, name: str, holder: str, now: datetime, ttl_s: float) -> bool:
+        """Hold ``name`` until ``now + ttl_s`` unless another holder's lease is still running."""
+        expires = now + timedelta(seconds=ttl_s)
+        leases = t.leases.c
+        taken = self.conn.execute(
+            update(t.leases)
+            .where(leases.name == name, or_(leases.holder == holder, leases.expires_at < now))
+            .values(holder=holder, expires_at=expires)
+        ).rowcount
+        if taken:
+            return True
+        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(t.leases).values(name=name, holder=holder, expires_at=expires)
+        inserted = stmt.on_conflict_do_nothing().returning(leases.name)
+        return self.conn.execute(inserted).first() is not None
+
+    def final_before(self, before: datetime, limit: int = 500) -> list[str]:
+        """Final dossiers whose personal data has outlived its retention, not yet erased."""
+        d = t.dossiers.c
+        query = (
+            select(d.number)
+            .where(d.final_at < before, d.purged_at.is_(None))
+            .order_by(d.final_at)
+            .limit(limit)
+        )
+        return list(self.conn.execute(query).scalars())
+
+    def purge(self, number: str, at: datetime) -> None:
+        """Erase a dossier's personal data; its number, states, history and hashes stay."""
+        self.conn.execute(
+            update(t.dossiers)
+            .where(t.dossiers.c.number == number)
+            .values(submission={}, employer_email="", beneficiary_email=None, purged_at=at)
+        )
+        self.conn.execute(
+            update(t.documents)
+            .where(t.documents.c.dossier_number == number)
+            .values(content=b"", details={}, purged_at=at)
+        )
+
+    def purge_rejections(self, before: datetime) -> int:
+        """Erase the contact details kept with rejected submissions older than ``before``."""
+        return int(
+            self.conn.execute(
+                update(t.rejected_messages)
+                .where(t.rejected_messages.c.created_at < before)
+                .values(contact_email=None, employer_name=None)
+            ).rowcount
+        )
+
+    def emails(self, reference: str) -> list[dict[str, Any]]:
+        query = select(t.emails).where(t.emails.c.reference == reference)
+        return [
+            dict(row) for row in self.conn.execute(query.order_by(t.emails.c.updated_at)).mappings()
+        ]
+
+    def documents_of(self, number: str) -> list[dict[str, Any]]:
+        c = t.documents.c
+        query = select(c.number, c.kind, c.sha256, c.issued_on, c.purged_at).where(
+            c.dossier_number == number
+        )
+        return [dict(row) for row in self.conn.execute(query.order_by(c.number)).mappings()]
 
     # -- documents -----------------------------------------------------------
 
@@ -412,21 +499,3 @@ class UnitOfWork:
 
 
 _DOSSIER_COLUMNS = tuple(DossierRecord.__dataclass_fields__)
-
-
-def history_hash(prev_hash: str, entry: dict[str, Any]) -> str:
-    """The chain link: SHA-256 over the previous hash and the entry's canonical JSON."""
-    payload = json.dumps(entry, sort_keys=True, separators=(",", ":"), default=_iso)
-    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
-
-
-def utc_iso(at: datetime) -> str:
-    """An instant as UTC ISO 8601, naive values (SQLite hands them back so) taken as UTC."""
-    aware = at if at.tzinfo else at.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _iso(value: object) -> str:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)

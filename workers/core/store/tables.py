@@ -40,11 +40,18 @@ dossiers = Table(
     Column("submission", JSON, nullable=False),
     Column("findings", JSON, nullable=False),
     Column("routing", JSON),
+    Column("respond_by", Date),
+    Column("warned_deadline", Date),
+    Column("overdue_for", Date),
+    Column("final_at", DateTime(timezone=True)),
+    Column("purged_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("submission_source", "submission_id", name="uq_dossiers_submission"),
 )
 Index("ix_dossiers_state_platform", dossiers.c.state, dossiers.c.platform)
+Index("ix_dossiers_deadline", dossiers.c.deadline)
+Index("ix_dossiers_final_at", dossiers.c.final_at)
 
 dossier_history = Table(
     "dossier_history",
@@ -108,6 +115,15 @@ documents = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("details", JSON),
     Column("issued_on", Date),
+    Column("purged_at", DateTime(timezone=True)),
+)
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(60), primary_key=True),
+    Column("holder", String(120), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_documents_dossier", documents.c.dossier_number)
 
