@@ -75,6 +75,20 @@ def build_parser() -> argparse.ArgumentParser:
     routes.add_argument("--json", action="store_true")
     routes.set_defaults(handler=_routes)
 
+    dossier = commands.add_parser("dossier", help="look into dossiers")
+    dossier_commands = dossier.add_subparsers(dest="dossier_command", required=True)
+    show = dossier_commands.add_parser("show", help="a dossier's state, history, documents, emails")
+    show.add_argument("number")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=_dossier_show)
+    verify = dossier_commands.add_parser("verify", help="check every dossier's history chain")
+    verify.set_defaults(handler=_dossier_verify)
+
+    purge = commands.add_parser(
+        "purge", help="erase personal data of dossiers final for longer than the retention"
+    )
+    purge.set_defaults(handler=_purge)
+
     keys = commands.add_parser("keys", help="development keys")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True)
     generate = keys_commands.add_parser(
@@ -165,7 +179,10 @@ def _routes(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print(answer: dict[str, Any], as_json: bool, text: Callable[[dict[str, Any]], str]) -> None:
-    print(json.dumps(answer, ensure_ascii=False, indent=2) if as_json else text(answer))
+    if as_json:
+        print(json.dumps(answer, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(text(answer))
 
 
 def _number_text(answer: dict[str, Any]) -> str:
@@ -210,6 +227,71 @@ def _routes_text(table: dict[str, Any]) -> str:
             f" {row['source']}"
         )
     return "\n".join(lines)
+
+
+def _store(settings: Settings) -> Any:
+    from workers.core.store import Store
+
+    store = Store.from_url(settings.database_url)
+    store.migrate()
+    return store
+
+
+def _dossier_show(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.admin import show_dossier
+
+    answer = show_dossier(_store(settings), args.number)
+    if answer is None:
+        print(f"no dossier {args.number}", file=sys.stderr)
+        return 1
+    _print(answer, args.json, _dossier_text)
+    return 0 if not answer["chain"] else 1
+
+
+def _dossier_text(answer: dict[str, Any]) -> str:
+    lines = [
+        f"{answer['dossier_number']}: {answer['state']} on {answer['platform'] or '—'},"
+        f" silence deadline {answer['deadline'] or 'suspended or passed'}",
+        "history:",
+    ]
+    for row in answer["history"]:
+        lines.append(
+            f"  {row['seq']:>3} {row['at']} {row['actor']:<24} {row['from_state'] or '—'} →"
+            f" {row['to_state']} ({row['reason']})"
+        )
+    chain = answer["chain"]
+    lines.append(
+        "history chain: intact" if not chain else "history chain BROKEN: " + "; ".join(chain)
+    )
+    lines += [
+        f"document {d['number']} {d['kind']} sha256 {d['sha256']}" for d in answer["documents"]
+    ]
+    lines += [
+        f"email {e['kind']} to the {e['recipient_role']}: {e['status']}" for e in answer["emails"]
+    ]
+    return "\n".join(lines)
+
+
+def _dossier_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.admin import verify_chains
+
+    broken = verify_chains(_store(settings))
+    for number, problems in broken.items():
+        print(f"{number}: {'; '.join(problems)}")
+    print("every history chain is intact" if not broken else f"{len(broken)} broken chain(s)")
+    return 1 if broken else 0
+
+
+def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.admin import purge
+    from workers.core.clock import system_clock
+
+    counts = purge(_store(settings), system_clock(), settings.retention_years)
+    print(
+        f"erased the personal data of {counts['dossiers']} dossier(s)"
+        f" and {counts['rejections']} rejected submission(s)"
+    )
+    return 0
 
 
 def _keys_generate(args: argparse.Namespace, settings: Settings) -> int:
