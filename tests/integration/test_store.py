@@ -11,7 +11,7 @@ import pytest
 from tests.support.records import dossier
 from workers.core.errors import TransientError
 from workers.core.store import OutboxMessage, Store
-from workers.core.store.database import GENESIS_HASH, history_hash, utc_iso
+from workers.core.store.chain import GENESIS_HASH, history_hash, utc_iso
 from workers.intake.numbering import format_dossier_number, is_valid_dossier_number
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
