@@ -14,6 +14,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import dramatiq
+
 from config.settings import Settings
 from workers.bootstrap import Pipeline, bootstrap
 from workers.core.clock import FixedClock
@@ -40,6 +42,10 @@ class Harness:
         )
         self.pipeline: Pipeline = bootstrap(settings, publisher=self.publisher, clock=self.clock)
         self.pipeline.services.store.migrate()
+        # One worker for the harness's life, as in a real process: dramatiq's middleware
+        # (time limits among them) is not made to boot twice on one broker.
+        self.worker = dramatiq.Worker(self.pipeline.broker, worker_threads=4)
+        self.worker.start()
 
     def submit(self, body: bytes) -> None:
         self.pipeline.ingress.take_portal(body, {})
@@ -51,16 +57,9 @@ class Harness:
             headers = {"signature-key-id": key_id, "signature": sign(body, key)}
         self.pipeline.ingress.take_decision(body, headers)
 
-    def run(self, worker_threads: int = 2) -> None:
+    def run(self) -> None:
         """Let every stage work until nothing is left in the queues."""
-        import dramatiq
-
-        worker = dramatiq.Worker(self.pipeline.broker, worker_threads=worker_threads)
-        worker.start()
-        try:
-            drain(self.pipeline.broker)
-        finally:
-            worker.stop()
+        drain(self.pipeline.broker)
 
     def sweep(self, holder: str = "test-sweeper") -> SweepReport:
         return sweep(self.pipeline.services, holder, lease_s=60)
@@ -89,4 +88,5 @@ class Harness:
         return dossier.state
 
     def close(self) -> None:
+        self.worker.stop()
         self.pipeline.close()
