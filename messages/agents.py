@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from messages.common import DossierNumber, PlatformId, RequestedDocument
-from messages.envelope import CloudEvent, Data, Line, Text
+from messages.envelope import CloudEvent, Data, Day, Line, Text
 
 DECIDED = "fr.gouv.etrangers.work_authorization.decided"
 TRANSFERRED = "fr.gouv.etrangers.work_authorization.transferred"
@@ -34,9 +33,9 @@ class Decision(Data):
     outcome: Literal["granted", "refused", "documents_requested", "closed"]
     reasons: Annotated[tuple[DecisionReason, ...], Field(max_length=50)] = ()
     requested_documents: Annotated[tuple[RequestedDocument, ...], Field(max_length=50)] = ()
-    respond_by: date | None = None
-    valid_from: date | None = None
-    valid_until: date | None = None
+    respond_by: Day | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
 
 
 class Transfer(Data):

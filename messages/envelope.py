@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from annotated_types import GroupedMetadata
@@ -39,6 +40,26 @@ def _multi_line(value: str) -> str:
     if any(ch in _CONTROL_BUT_LINE_BREAKS for ch in value):
         raise PydanticCustomError("control_character", "must not contain control characters")
     return value
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+def _plausible(value: Any) -> Any:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "must be between {first} and {last}",
+            {"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+    return value
+
+
+Day = Annotated[date, AfterValidator(_plausible)]
+"""A calendar date between 1900 and 2199: date arithmetic stays far from its limits."""
+
+Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
+"""An RFC 3339 instant with its offset, between 1900 and 2199."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +117,7 @@ class CloudEvent(BaseModel, Generic[D]):
     id: Annotated[str, Line(200)]
     source: Annotated[str, Line(200)]
     type: Annotated[str, Line(200)]
-    time: AwareDatetime
+    time: Instant
     subject: Annotated[str, Line(200)] | None = None
     datacontenttype: Annotated[str, Line(100)] | None = None
     data: D

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, NonNegativeInt, StrictBool
+from pydantic import Field, NonNegativeInt, StrictBool
 
 from messages.common import Address, CountryCode, DocumentRef, DossierNumber
-from messages.envelope import CloudEvent, Data, Line, Pattern, Text
+from messages.envelope import CloudEvent, Data, Day, Instant, Line, Pattern, Text
 
 SUBMITTED = "fr.gouv.etrangers.work_authorization.submitted"
 DOCUMENTS_SUPPLIED = "fr.gouv.etrangers.work_authorization.documents_supplied"
@@ -46,7 +45,7 @@ class Passport(Data):
 
     number: Annotated[str, Line(20)]
     issuing_country: CountryCode
-    expires_on: date
+    expires_on: Day
 
 
 class Employee(Data):
@@ -55,7 +54,7 @@ class Employee(Data):
     last_name: Annotated[str, Line(100)]
     first_names: Annotated[str, Line(100)]
     sex: Literal["F", "M", "X"]
-    birth_date: date
+    birth_date: Day
     birth_place: Annotated[str, Line(100)]
     birth_country: CountryCode
     nationality: CountryCode
@@ -70,8 +69,8 @@ class Contract(Data):
     """The employment contract's terms."""
 
     type: ContractType
-    start_date: date
-    end_date: date | None = None
+    start_date: Day
+    end_date: Day | None = None
     weekly_hours: Annotated[float, Field(gt=0, le=48, allow_inf_nan=False)]
     gross_monthly_salary: Annotated[str, Pattern(r"^[0-9]{1,7}(\.[0-9]{1,2})?$")]
 
@@ -81,7 +80,7 @@ class JobOffer(Data):
 
     reference: Annotated[str, Line(50)]
     channel: Literal["france_travail", "other"]
-    published_on: date
+    published_on: Day
     applications_received: NonNegativeInt
 
 
@@ -106,7 +105,7 @@ class Student(Data):
 class Asylum(Data):
     """An asylum seeker's claim."""
 
-    claim_filed_on: date
+    claim_filed_on: Day
     certificate_number: Annotated[str, Line(30)]
 
 
@@ -115,7 +114,7 @@ class Submission(Data):
 
     procedure: Procedure
     category: Category
-    filed_at: AwareDatetime
+    filed_at: Instant
     employer: Employer
     employee: Employee
     job: Job

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,9 @@ from messages.envelope import MAX_BODY_BYTES
 from workers.intake.texts import malformed_texts
 
 ENVELOPE_STRINGS = ("specversion", "id", "source", "type")
+MAX_DEPTH = 64
+"""The contract's deepest field is six levels down; anything far deeper is not a message."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -61,9 +65,30 @@ def admit(body: bytes) -> Admitted | Refused:
         parsed = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
         return Refused("not_json", None, None, digest)
+    shape_problem = _shape_problem(parsed)
+    if shape_problem is not None:
+        return Refused(shape_problem, _string(parsed, "id"), _string(parsed, "type"), digest)
     if not _is_cloudevent(parsed):
         return Refused("not_cloudevent", _string(parsed, "id"), _string(parsed, "type"), digest)
     return Admitted(text, parsed)
+
+
+def _shape_problem(parsed: Any) -> str | None:
+    """``too_deep`` past MAX_DEPTH levels, ``invalid_unicode`` for a lone surrogate (I-JSON)."""
+    stack: list[tuple[Any, int]] = [(parsed, 0)]
+    while stack:  # iterative: the check must not itself exhaust the call stack
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return "too_deep"
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                return "invalid_unicode"
+        elif isinstance(node, dict):
+            stack.extend((key, depth + 1) for key in node)
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
+    return None
 
 
 def _is_cloudevent(parsed: Any) -> bool:

@@ -8,18 +8,17 @@ express (required-when, French postcodes, email syntax, salary, birth date).
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar, get_args
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AwareDatetime, BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from messages.common import Error
+from messages.envelope import Day, Instant
 from messages.portal import Category, DocumentsSupplied, Procedure, Submitted, Withdrawn
 from workers.deadlines.rules import paris_date
 from workers.intake.texts import schema_texts
@@ -45,6 +44,7 @@ _KIND_OF_TYPE: Mapping[str, str] = {
     "greater_than_equal": "out_of_bounds",
     "less_than": "out_of_bounds",
     "less_than_equal": "out_of_bounds",
+    "date_out_of_range": "out_of_bounds",
     "finite_number": "not_finite",
     "string_pattern_mismatch": "pattern",
     "literal_error": "literal",
@@ -59,8 +59,8 @@ _KIND_OF_TYPE: Mapping[str, str] = {
     "timezone_aware": "timezone",
     "control_character": "control_character",
 }
-_DATE = TypeAdapter(date)
-_INSTANT = TypeAdapter(AwareDatetime)
+_DATE = TypeAdapter(Day)
+_INSTANT = TypeAdapter(Instant)
 
 
 @dataclass(frozen=True)
@@ -116,23 +116,12 @@ def is_valid_email(address: str) -> bool:
 # --- the model's own schema -----------------------------------------------------------------
 
 
-def _non_finite(raw: Any) -> Iterator[str]:
-    """Pointers of NaN and infinite numbers, which Python's json accepts and JSON has not."""
-    stack: list[tuple[str, Any]] = [("", raw)]
-    while stack:  # iterative: a deeply nested body must not exhaust the call stack
-        pointer, node = stack.pop()
-        if isinstance(node, float) and not math.isfinite(node):
-            yield pointer
-        elif isinstance(node, Mapping):
-            stack.extend((f"{pointer}/{_segment(k)}", v) for k, v in node.items())
-        elif isinstance(node, list):
-            stack.extend((f"{pointer}/{i}", v) for i, v in enumerate(node))
-
-
 def _validate(model: type[M], raw: Mapping[str, Any]) -> tuple[M | None, list[Error]]:
     """Strict validation from JSON text, so dates parse and nothing is coerced."""
     try:
         return model.model_validate_json(json.dumps(raw), strict=True), []
+    except RecursionError:
+        return None, [schema_error("", "too_deep")]
     except ValidationError as exc:
         return None, [
             schema_error(json_pointer(e["loc"]), _KIND_OF_TYPE.get(e["type"], _other(e["type"])))
@@ -146,7 +135,7 @@ def _other(error_type: str) -> str:
 
 def _sort_key(error: Error) -> tuple[tuple[int, int, str], ...]:
     parts = (error.pointer or "").split("/")
-    return tuple((1, 0, p) if not p.isdigit() else (0, int(p), "") for p in parts)
+    return tuple((0, int(p), "") if p.isascii() and p.isdigit() else (1, 0, p) for p in parts)
 
 
 def _one_per_field(errors: Iterable[Error]) -> tuple[Error, ...]:
@@ -162,7 +151,7 @@ def check_schema(
 ) -> M | Rejection:
     """Validate ``raw`` against ``model``; every schema error at once, one per field."""
     parsed, errors = _validate(model, raw)
-    found = [schema_error(p, "not_finite") for p in _non_finite(raw)] + errors + list(extra)
+    found = errors + list(extra)
     if found or parsed is None:
         return Rejection(_one_per_field(found))
     return parsed
@@ -189,7 +178,13 @@ def check_submitted(envelope: Mapping[str, Any]) -> Submitted | Rejection:
 
 
 def _category(raw: Any) -> Any:
-    return value_at(raw, "/data/category")
+    value = value_at(raw, "/data/category")
+    return value if isinstance(value, str) else None
+
+
+def _text_at(raw: Any, pointer: str) -> str | None:
+    value = value_at(raw, pointer)
+    return value if isinstance(value, str) else None
 
 
 def _parent_is_object(raw: Any, pointer: str) -> bool:
@@ -201,7 +196,7 @@ _REQUIRED_WHEN: tuple[tuple[str, Callable[[Any], bool]], ...] = (
     ("/data/employee/passport", lambda raw: _category(raw) in CATEGORIES - {"asylum_seeker"}),
     (
         "/data/employee/foreign_national_number",
-        lambda raw: value_at(raw, "/data/procedure") in PROCEDURES - {"introduction"},
+        lambda raw: _text_at(raw, "/data/procedure") in PROCEDURES - {"introduction"},
     ),
     ("/data/student", lambda raw: _category(raw) == "student"),
     ("/data/asylum", lambda raw: _category(raw) == "asylum_seeker"),

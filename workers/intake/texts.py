@@ -39,6 +39,14 @@ MALFORMED: Mapping[str | None, Texts] = {
         "Le message n'est pas un document JSON valide.",
         "The message is not a valid JSON document.",
     ),
+    "too_deep": Texts(
+        "Le message imbrique ses valeurs trop profondément (plus de 64 niveaux).",
+        "The message nests its values too deeply (more than 64 levels).",
+    ),
+    "invalid_unicode": Texts(
+        "Le message contient une chaîne qui n'est pas du texte Unicode valide (substitut isolé).",
+        "The message holds a string that is not valid Unicode text (a lone surrogate).",
+    ),
     "not_cloudevent": Texts(
         "Le message n'est pas un CloudEvent 1.0 en mode JSON structuré.",
         "The message is not a CloudEvent 1.0 in structured JSON mode.",
