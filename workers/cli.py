@@ -6,10 +6,9 @@ Exit status: 0 success, 1 a negative answer, 2 a usage error (CONTRACTS.md §9).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, get_args
 
@@ -17,6 +16,7 @@ from pydantic import ValidationError
 
 from config.settings import Settings
 from messages.portal import Category
+from workers import cli_text
 
 USAGE_ERROR = 2
 CATEGORIES = get_args(Category)
@@ -146,7 +146,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.number:
         answer = check_number(args.number)
-        _print(answer, args.json, _number_text)
+        cli_text.print_answer(answer, args.json, cli_text.number_text)
         return 0 if answer["valid"] else 1
     if args.file is None:
         print("permis check: give a FILE or --number", file=sys.stderr)
@@ -157,7 +157,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         print(f"permis check: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return USAGE_ERROR
     answer = check_body(body, load_reference())
-    _print(answer, args.json, _check_text)
+    cli_text.print_answer(answer, args.json, cli_text.check_text)
     return 0 if answer["outcome"] == "deposited" else 1
 
 
@@ -166,7 +166,7 @@ def _route(args: argparse.Namespace, settings: Settings) -> int:
     from workers.offline import route_postcode
 
     answer = route_postcode(args.postcode, args.category, load_reference())
-    _print(answer, args.json, _route_text)
+    cli_text.print_answer(answer, args.json, cli_text.route_text)
     return 0 if answer["platform"] else 1
 
 
@@ -174,59 +174,8 @@ def _routes(args: argparse.Namespace, settings: Settings) -> int:
     from config.reference import load_reference
     from workers.offline import routes_table
 
-    _print(routes_table(load_reference()), args.json, _routes_text)
+    cli_text.print_answer(routes_table(load_reference()), args.json, cli_text.routes_text)
     return 0
-
-
-def _print(answer: dict[str, Any], as_json: bool, text: Callable[[dict[str, Any]], str]) -> None:
-    if as_json:
-        print(json.dumps(answer, ensure_ascii=False, indent=2, default=str))
-    else:
-        print(text(answer))
-
-
-def _number_text(answer: dict[str, Any]) -> str:
-    verdict = "valid" if answer["valid"] else "NOT valid (format or check digit)"
-    return f"{answer['dossier_number']}: {verdict}"
-
-
-def _check_text(answer: dict[str, Any]) -> str:
-    if answer["outcome"] == "rejected":
-        lines = ["rejected:"]
-        for error in answer["errors"]:
-            where = f" at {error['pointer']}" if error.get("pointer") else ""
-            lines.append(f"  {error['code']}{where}: {error['message_en']}")
-        return "\n".join(lines)
-    lines = [
-        f"deposited: routed to {answer['platform']} ({answer['rule']['name']}),"
-        f" silence deadline {answer['deadline']}"
-    ]
-    lines += [f"  finding {f['code']}: {f['message_en']}" for f in answer["findings"]]
-    return "\n".join(lines)
-
-
-def _route_text(answer: dict[str, Any]) -> str:
-    if not answer["platform"]:
-        return f"no platform: {answer['error']}"
-    row, rule = answer["departement"], answer["rule"]
-    return (
-        f"{answer['platform']} (rule {rule['name']}, table {rule['table_version']})\n"
-        f"  département {row['code']} {row['name']}: {row['platform']},"
-        f" confidence {row['confidence']}, source {row['source']}"
-    )
-
-
-def _routes_text(table: dict[str, Any]) -> str:
-    lines = [
-        f"table {table['table_version']}; seasonal work in metropolitan France:"
-        f" {table['seasonal_metropole']}"
-    ]
-    for row in table["departements"]:
-        lines.append(
-            f"{row['code']:<4} {row['name']:<28} {row['platform']:<20} {row['confidence']:<8}"
-            f" {row['source']}"
-        )
-    return "\n".join(lines)
 
 
 def _store(settings: Settings) -> Any:
@@ -244,32 +193,8 @@ def _dossier_show(args: argparse.Namespace, settings: Settings) -> int:
     if answer is None:
         print(f"no dossier {args.number}", file=sys.stderr)
         return 1
-    _print(answer, args.json, _dossier_text)
+    cli_text.print_answer(answer, args.json, cli_text.dossier_text)
     return 0 if not answer["chain"] else 1
-
-
-def _dossier_text(answer: dict[str, Any]) -> str:
-    lines = [
-        f"{answer['dossier_number']}: {answer['state']} on {answer['platform'] or '—'},"
-        f" silence deadline {answer['deadline'] or 'suspended or passed'}",
-        "history:",
-    ]
-    for row in answer["history"]:
-        lines.append(
-            f"  {row['seq']:>3} {row['at']} {row['actor']:<24} {row['from_state'] or '—'} →"
-            f" {row['to_state']} ({row['reason']})"
-        )
-    chain = answer["chain"]
-    lines.append(
-        "history chain: intact" if not chain else "history chain BROKEN: " + "; ".join(chain)
-    )
-    lines += [
-        f"document {d['number']} {d['kind']} sha256 {d['sha256']}" for d in answer["documents"]
-    ]
-    lines += [
-        f"email {e['kind']} to the {e['recipient_role']}: {e['status']}" for e in answer["emails"]
-    ]
-    return "\n".join(lines)
 
 
 def _dossier_verify(args: argparse.Namespace, settings: Settings) -> int:

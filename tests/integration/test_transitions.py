@@ -150,6 +150,7 @@ def postgres_harness(postgres_url: str, tmp_path: Path, keys_dir: Path) -> Itera
 
 
 def test_two_decisions_racing_for_one_dossier_apply_once(postgres_harness: Harness) -> None:
+    # On PostgreSQL: production runs several workers against one database.
     harness = postgres_harness
     place(harness, "routed")
     senders = [

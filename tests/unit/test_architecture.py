@@ -49,6 +49,7 @@ PURE = [
     "workers/documents/render.py",
     "workers/documents/markup.py",
     "workers/mail/labels.py",
+    "workers/cli_text.py",
 ]
 
 

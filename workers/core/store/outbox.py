@@ -1,0 +1,94 @@
+"""The unit of work's outbox: messages stored with the transaction, published after it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, Connection, and_, insert, or_, select, update
+
+from workers.core.store import tables as t
+from workers.core.store.records import OutboxMessage
+
+
+class OutboxMixin:
+    """Add, claim, release and mark published the outbox's rows."""
+
+    conn: Connection
+
+    def add_outbox(self, origin: str, messages: Sequence[OutboxMessage], at: datetime) -> None:
+        if not messages:
+            return
+        self.conn.execute(
+            insert(t.outbox),
+            [
+                {
+                    "origin": origin,
+                    "kind": m.kind,
+                    "destination": m.destination,
+                    "routing_key": m.routing_key,
+                    "headers": m.headers,
+                    "body": m.body,
+                    "created_at": at,
+                }
+                for m in messages
+            ],
+        )
+
+    def claim_outbox(
+        self,
+        *,
+        now: datetime,
+        lease_s: float,
+        origin: str | None = None,
+        created_before: datetime | None = None,
+        limit: int = 500,
+    ) -> list[OutboxMessage]:
+        """Take unpublished rows nobody holds (or whose holder's lease ran out), oldest first.
+
+        Two relays flushing the same origin at once get disjoint rows, so a redelivered
+        message does not publish its events a second time while the first is at it.
+        """
+        free = _free(now, lease_s)
+        query = select(t.outbox.c.id).where(free).order_by(t.outbox.c.id).limit(limit)
+        if origin is not None:
+            query = query.where(t.outbox.c.origin == origin)
+        if created_before is not None:
+            query = query.where(t.outbox.c.created_at < created_before)
+        ids = list(self.conn.execute(query).scalars())
+        if not ids:
+            return []
+        claimed = self.conn.execute(
+            update(t.outbox)
+            .where(t.outbox.c.id.in_(ids), free)
+            .values(claimed_at=now)
+            .returning(*t.outbox.c)
+        ).all()
+        return [
+            OutboxMessage(r.kind, r.destination, r.routing_key, r.body, dict(r.headers), r.id)
+            for r in sorted(claimed, key=lambda r: r.id)
+        ]
+
+    def release_outbox(self, ids: Sequence[int]) -> None:
+        """Give back rows a relay claimed but could not publish, for the next one to try."""
+        if ids:
+            self.conn.execute(
+                update(t.outbox).where(t.outbox.c.id.in_(ids)).values(claimed_at=None)
+            )
+
+    def mark_published(self, ids: Sequence[int], at: datetime) -> None:
+        if ids:
+            self.conn.execute(
+                update(t.outbox).where(t.outbox.c.id.in_(ids)).values(published_at=at)
+            )
+
+
+def _free(now: datetime, lease_s: float) -> ColumnElement[bool]:
+    """Unpublished rows nobody holds, or whose holder's lease ran out."""
+    return and_(
+        t.outbox.c.published_at.is_(None),
+        or_(
+            t.outbox.c.claimed_at.is_(None),
+            t.outbox.c.claimed_at < now - timedelta(seconds=lease_s),
+        ),
+    )
