@@ -1,0 +1,26 @@
+"""docker-compose.yml runs every process `permis run` would, on the engines of production."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from workers.runner import PROCESS_NAMES
+
+COMPOSE = (Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text()
+
+
+def test_every_permis_process_has_its_service() -> None:
+    commands = set(re.findall(r'command: \["worker", "([a-z]+)"\]', COMPOSE))
+    assert commands == set(PROCESS_NAMES)
+
+
+def test_the_schema_is_prepared_once_before_the_workers() -> None:
+    assert 'command: ["prepare"]' in COMPOSE
+    assert "condition: service_completed_successfully" in COMPOSE
+
+
+def test_the_engines_of_production_are_there_with_healthchecks() -> None:
+    for image in ("rabbitmq:", "postgres:", "axllent/mailpit"):
+        assert f"image: {image}" in COMPOSE
+    assert COMPOSE.count("healthcheck:") >= 3
