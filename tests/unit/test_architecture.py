@@ -49,6 +49,7 @@ PURE = [
     "workers/documents/render.py",
     "workers/documents/markup.py",
     "workers/mail/labels.py",
+    "workers/core/details.py",
     "workers/cli_text.py",
 ]
 

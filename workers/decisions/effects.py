@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from messages.events import (
@@ -22,6 +22,7 @@ from messages.events import (
 )
 from messages.tasks import IssueDocument, SendEmail
 from workers.core import emit
+from workers.core.details import encode
 from workers.core.stages import ISSUE_DOCUMENT, SEND_EMAIL
 from workers.core.store import DossierRecord, OutboxMessage
 from workers.decisions.outcomes import AgentDecision, AgentRefusal, PortalChange, PortalRefusal
@@ -51,19 +52,15 @@ class Effects:
             dossier_number=number,
             kind=kind,
             document_number=document_number,
-            details=_jsonable(details),
+            details=encode(details),
         )
         self.messages.append(emit.task(ISSUE_DOCUMENT, command))
 
     def letter(self, number: str, kind: str, **details: Any) -> None:
         command = SendEmail(
-            kind=kind, recipient_role="employer", dossier_number=number, details=_jsonable(details)
+            kind=kind, recipient_role="employer", dossier_number=number, details=encode(details)
         )
         self.messages.append(emit.task(SEND_EMAIL, command))
-
-
-def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in details.items()}
 
 
 def decided(effects: Effects, decision: AgentDecision, document_number: str | None) -> None:

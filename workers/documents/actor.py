@@ -10,6 +10,7 @@ from typing import Any
 from messages.events import DocumentIssued
 from messages.tasks import IssueDocument, SendEmail
 from workers.core import emit
+from workers.core.details import decode
 from workers.core.errors import PermanentError
 from workers.core.services import Services
 from workers.core.stages import SEND_EMAIL
@@ -17,14 +18,7 @@ from workers.core.store import DocumentRecord, DossierRecord, OutboxMessage
 from workers.deadlines.rules import paris_date
 from workers.documents import contexts
 from workers.documents.render import render_pdf
-
-LETTER_FOR_DOCUMENT = {
-    "authorization": "authorization_granted",
-    "refusal": "authorization_refused",
-    "documents_request": "documents_requested",
-    "implicit_refusal": "implicit_refusal",
-}
-BOTH_PARTIES = {"authorization", "refusal", "implicit_refusal"}
+from workers.mail.letters import LETTER_FOR_DOCUMENT, recipients
 
 
 def issue_document(services: Services, payload: dict[str, Any]) -> None:
@@ -50,7 +44,7 @@ def render(
 ) -> DocumentRecord:
     builder = BUILDERS[command.kind]
     accepted = inspect.signature(builder).parameters
-    details = {k: v for k, v in _dates(command.details).items() if k in accepted}
+    details = {k: v for k, v in decode(command.details).items() if k in accepted}
     context = builder(
         document_number=command.document_number,
         dossier_number=dossier.number,
@@ -78,11 +72,6 @@ BUILDERS: dict[str, Any] = {
     "documents_request": contexts.documents_request_context,
     "implicit_refusal": contexts.implicit_refusal_context,
 }
-DATE_FIELDS = ("valid_from", "valid_until", "respond_by", "deadline")
-
-
-def _dates(details: dict[str, Any]) -> dict[str, Any]:
-    return {k: date.fromisoformat(v) if k in DATE_FIELDS else v for k, v in details.items()}
 
 
 def issued_messages(
@@ -97,12 +86,10 @@ def issued_messages(
     messages = [
         emit.event(event, origin=origin, platform=dossier.platform, subject=dossier.number, at=now)
     ]
-    roles = ["employer"]
-    if document.kind in BOTH_PARTIES and dossier.beneficiary_email:
-        roles.append("beneficiary")
-    for role in roles:
+    kind = LETTER_FOR_DOCUMENT[document.kind]
+    for role in recipients(kind, beneficiary_reachable=bool(dossier.beneficiary_email)):
         command = SendEmail(
-            kind=LETTER_FOR_DOCUMENT[document.kind],
+            kind=kind,
             recipient_role=role,
             dossier_number=dossier.number,
             document_number=document.number,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from messages.events import EmailFailed, EmailSent
 from messages.tasks import SendEmail
 from workers.core import emit
+from workers.core.details import decode
 from workers.core.errors import PermanentError
 from workers.core.metrics import EMAILS
 from workers.core.services import Services
@@ -83,9 +84,9 @@ def dossier_letter(
         "number": dossier.number,
         "submission": dossier.submission,
         "recipient": dossier.employer_email if employer else dossier.beneficiary_email,
-        **{k: date.fromisoformat(v) if k in DATE_FIELDS and v else v for k, v in details.items()},
+        **decode(details),
     }
-    if command.kind in TO_BOTH_PARTIES:
+    if command.kind in letters.TO_BOTH_PARTIES:
         arguments["recipient_role"] = command.recipient_role
         arguments["beneficiary_unreachable"] = employer and not dossier.beneficiary_email
     if document is not None:
@@ -102,8 +103,6 @@ DOSSIER_LETTERS: dict[str, Callable[..., letters.Letter]] = {
     "dossier_transferred": letters.dossier_transferred,
     "dossier_closed": letters.dossier_closed,
 }
-TO_BOTH_PARTIES = {"authorization_granted", "authorization_refused", "implicit_refusal"}
-DATE_FIELDS = {"valid_from", "valid_until", "respond_by", "deadline"}
 
 
 def _platform(tx: UnitOfWork, command: SendEmail) -> str | None:
