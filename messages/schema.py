@@ -32,7 +32,9 @@ from messages.events import (
     Event,
     EventEnvelope,
 )
+from messages.seal import SealPayload
 
+SEAL_PAYLOAD = "fr.permis.seal.payload.v1"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID_PREFIX = "urn:permis:schema:"
 ASYNCAPI_FILE = "asyncapi.json"
@@ -113,10 +115,16 @@ def _event_envelope(event: type[Event]) -> dict[str, Any]:
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:
-    """Every message of the contract: file name → its JSON Schema (draft 2020-12)."""
+    """Every message of the contract: file name → its JSON Schema (draft 2020-12).
+
+    With them, the payload of the authorization's seal code (§7), which is no bus message.
+    """
     schemas = _external_schemas()
     for event in pipeline_events():
         schemas[schema_file(EVENT_PREFIX + event.name)] = _event_envelope(event)
+    schemas[schema_file(SEAL_PAYLOAD)] = _document(
+        SEAL_PAYLOAD, _model_schema(SealPayload), SealPayload
+    )
     return dict(sorted(schemas.items()))
 
 
