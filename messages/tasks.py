@@ -55,3 +55,4 @@ class IssueDocument(Task):
     kind: Literal["authorization", "refusal", "documents_request", "implicit_refusal"]
     document_number: str
     details: dict[str, Any] = {}
+    replaces: str | None = None

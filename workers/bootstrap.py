@@ -37,6 +37,8 @@ from workers.intake.actor import take_in
 from workers.mail.actor import send_email
 from workers.mail.transport import EmlDirectoryTransport, MailTransport, SmtpTransport
 from workers.routing.actor import route
+from workers.seal.keys import load_seal_key
+from workers.seal.sealer import Sealer
 
 Handler = Callable[[Services, dict[str, Any]], None]
 
@@ -97,6 +99,7 @@ def bootstrap(
         relay=OutboxRelay(store, publisher, tasks, clock),
         clock=clock,
         send_mail=send_mail,
+        seal=sealer(settings),
     )
     declare_actors(broker, services)
     ingress = Ingress(publisher, tasks, clock, decision_keys(settings))
@@ -107,6 +110,13 @@ def decision_keys(settings: Settings) -> KeyRegistry:
     """The platforms' public keys (``PERMIS_DECISION_KEYS``), re-read when the file changes."""
     path = Path(settings.decision_keys) if settings.decision_keys else Path("/nonexistent")
     return KeyRegistry(path)
+
+
+def sealer(settings: Settings) -> Sealer | None:
+    """The seal of ``PERMIS_SEAL_KEY`` and ``PERMIS_SEAL_CERT``, or None when either is unset."""
+    if settings.seal_key is None or settings.seal_cert is None:
+        return None
+    return Sealer(load_seal_key(Path(settings.seal_key), Path(settings.seal_cert)))
 
 
 def mail_transport(settings: Settings) -> MailTransport:

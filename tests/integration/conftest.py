@@ -15,6 +15,7 @@ from workers.bootstrap import bootstrap
 from workers.core.topology import CASES_EXCHANGE, EVENTS_EXCHANGE
 from workers.decisions.keys import KEYS_FILE, generate_keys
 from workers.inprocess import serving
+from workers.seal.keys import SEAL_CERT_FILE, SEAL_KEY_FILE, generate_seal
 from workers.supervisor import prepare
 
 PLATFORMS = ("pf-nanterre", "pf-tulle", "pf-avignon")
@@ -22,9 +23,10 @@ PLATFORMS = ("pf-nanterre", "pf-tulle", "pf-avignon")
 
 @pytest.fixture
 def keys_dir(tmp_path: Path) -> Path:
-    """Development keys of a few platforms, and the decision keys file naming them."""
+    """Development keys of a few platforms, the decision keys file naming them, and a seal."""
     directory = tmp_path / "keys"
     generate_keys(directory, PLATFORMS)
+    generate_seal(directory)
     return directory
 
 
@@ -36,6 +38,8 @@ def world(vhost: str, database_url: str, smtp: Relay, keys_dir: Path) -> Iterato
         smtp_host=HOST,
         smtp_port=smtp.port,
         decision_keys=keys_dir / KEYS_FILE,
+        seal_key=keys_dir / SEAL_KEY_FILE,
+        seal_cert=keys_dir / SEAL_CERT_FILE,
     )
     prepare(settings)
     portal = Party(vhost)

@@ -3,6 +3,7 @@ parties, over the real broker, a real database (SQLite and PostgreSQL) and a rea
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from email.message import EmailMessage
@@ -15,6 +16,9 @@ from tests.conftest import SAMPLES
 from tests.support.world import World, by_type
 from workers.decisions.keys import private_key_for
 from workers.decisions.signatures import sign
+from workers.seal.keys import SEAL_CERT_FILE, load_certificate
+from workers.seal.reasons import Reason
+from workers.seal.verify import verify_pdf
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.rabbitmq]
 
@@ -67,7 +71,11 @@ def test_a_signed_grant_issues_the_authorization_and_writes_to_both_parties(
         assert mail["X-Permis-Kind"] == "authorization_granted"
         assert attachment_names(mail) == [f"{number}-A1.pdf"]
         (pdf,) = mail.iter_attachments()
-        assert pdf.get_content().startswith(b"%PDF")
+        verdict = verify_pdf(pdf.get_content(), load_certificate(keys_dir / SEAL_CERT_FILE))
+        assert verdict.genuine and verdict.payload is not None, verdict
+        assert verdict.payload.doc == f"{number}-A1" and verdict.payload.dossier == number
+        assert str(verdict.payload.valid_from) == "2027-02-15"
+        assert issued.json["data"]["sha256"] == hashlib.sha256(pdf.get_content()).hexdigest()
 
     world.publish_decision(body, signed(body, keys_dir, "pf-nanterre"))
     events, mails = world.settle(emails=0, events=0)
@@ -87,6 +95,10 @@ def test_a_signed_refusal_sends_the_refusal_letter_to_both_parties(
     assert grouped["document.issued"][0].json["data"]["kind"] == "refusal"
     assert sorted(m["X-Permis-Kind"] for m in mails) == ["authorization_refused"] * 2
     assert all(attachment_names(m) == [f"{number}-R1.pdf"] for m in mails)
+    # Sealed too, though no authorization: the signature holds, there is no code to read.
+    (letter,) = mails[0].iter_attachments()
+    verdict = verify_pdf(letter.get_content(), load_certificate(keys_dir / SEAL_CERT_FILE))
+    assert verdict.reason is Reason.NO_SEAL_CODE
 
 
 def test_a_request_for_documents_goes_to_the_employer_with_the_request(

@@ -25,6 +25,7 @@ from workers.deadlines.sweep import SweepReport, sweep
 from workers.decisions.keys import KEYS_FILE, private_key_for
 from workers.decisions.signatures import sign
 from workers.inprocess import drain
+from workers.seal.keys import SEAL_CERT_FILE, SEAL_KEY_FILE
 
 
 class Harness:
@@ -39,6 +40,8 @@ class Harness:
             database_url=database_url,
             mail_dir=self.mail_dir,
             decision_keys=keys_dir / KEYS_FILE,
+            seal_key=keys_dir / SEAL_KEY_FILE,
+            seal_cert=keys_dir / SEAL_CERT_FILE,
         )
         self.pipeline: Pipeline = bootstrap(settings, publisher=self.publisher, clock=self.clock)
         self.pipeline.services.store.migrate()

@@ -5,10 +5,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
-import json
 import subprocess
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,11 +14,16 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from config.reference import Platform, load_reference
+from tests.support.documents import (
+    DOSSIER,
+    KINDS,
+    SUBMISSIONS,
+    context_for,
+    submission,
+)
 from workers.core.errors import PermanentError
 from workers.documents import contexts
 from workers.documents.numbering import (
-    KIND_LETTERS,
     DocumentNumber,
     document_number,
     is_valid_document_number,
@@ -31,59 +34,6 @@ from workers.documents.render import TITLES, long_date, render_pdf
 pytestmark = pytest.mark.timeout(60)
 
 ROOT = Path(__file__).resolve().parents[2]
-SUBMISSIONS = ROOT / "messages" / "samples" / "submissions"
-DOSSIER = "AT26-0000042-2"
-ISSUED_ON = date(2027, 1, 15)
-KINDS = ("authorization", "refusal", "documents_request", "implicit_refusal")
-REASONS = [
-    {
-        "code": "salary_below_minimum",
-        "legal_basis": "C. trav., art. R.5221-20, 4°",
-        "text": "Le salaire proposé est inférieur au minimum.\nL'œuvre d'Œdipe l’exige.",
-    },
-    {"code": "employment_situation", "text": "La situation de l'emploi ne le permet pas."},
-]
-REQUESTED = [
-    {"kind": "social_contributions_certificate", "note": "L'attestation date de plus de 6 mois."},
-    {"kind": "diploma"},
-]
-
-
-def submission(prefix: str) -> dict[str, Any]:
-    path = next(SUBMISSIONS.glob(f"{prefix}-*.json"))
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["data"]
-    return data
-
-
-def platform(platform_id: str = "pf-nanterre") -> Platform:
-    return load_reference().platform(platform_id)
-
-
-def context_for(
-    kind: str, data: dict[str, Any], language: str = "fr", **changes: Any
-) -> dict[str, Any]:
-    letter = KIND_LETTERS[kind]
-    common: dict[str, Any] = {
-        "document_number": f"{DOSSIER}-{letter}1",
-        "dossier_number": DOSSIER,
-        "issued_on": ISSUED_ON,
-        "platform": platform(),
-        "submission": data,
-        "language": language,
-    }
-    specific: dict[str, dict[str, Any]] = {
-        "authorization": {"valid_from": date(2027, 2, 1), "valid_until": date(2028, 1, 31)},
-        "refusal": {"reasons": REASONS},
-        "documents_request": {"requested_documents": REQUESTED, "respond_by": date(2027, 2, 15)},
-        "implicit_refusal": {"deadline": date(2027, 1, 20)},
-    }
-    builders: dict[str, Callable[..., dict[str, Any]]] = {
-        "authorization": contexts.authorization_context,
-        "refusal": contexts.refusal_context,
-        "documents_request": contexts.documents_request_context,
-        "implicit_refusal": contexts.implicit_refusal_context,
-    }
-    return builders[kind](**{**common, **specific[kind], **changes})
 
 
 def text_of(pdf: bytes) -> str:
@@ -217,7 +167,7 @@ def test_authorization_shows_employer_beneficiary_job_and_validity() -> None:
         "Durée durée indéterminée",
         "Du 1er février 2027 au 31 janvier 2028 inclus",
         "C. trav., art. L.5221-2 et R.5221-1 et suivants",
-        "cachet électronique sécurisé (code QR)",
+        "Cachet électronique de l'administration",
     ]:
         assert expected in text
 

@@ -11,11 +11,12 @@ from config.settings import Settings
 from workers.core.clock import Clock
 from workers.core.outbox import OutboxRelay
 from workers.core.store import Store
+from workers.seal.sealer import Sealer
 
 
 @dataclass(frozen=True)
 class Services:
-    """The store, the reference data, the outbox relay, the clock and the mail sender."""
+    """The store, the reference data, the outbox relay, the clock, the mail sender, the seal."""
 
     settings: Settings
     store: Store
@@ -23,3 +24,4 @@ class Services:
     relay: OutboxRelay
     clock: Clock
     send_mail: Callable[[Any], None]
+    seal: Sealer | None = None

@@ -20,6 +20,7 @@ from workers.decisions.keys import KEYS_FILE, generate_keys
 from workers.demo import summary
 from workers.demo.feed import Delivery, answers, decisions, submissions
 from workers.inprocess import drain, serving
+from workers.seal.keys import generate_seal
 from workers.supervisor import prepare
 
 SETTLE_TIMEOUT_S = 60.0
@@ -52,7 +53,10 @@ def demo_settings(settings: Settings, run_dir: Path) -> Settings:
     """This run's database, emails and development keys in a fresh folder, unless set."""
     run_dir.mkdir(parents=True, exist_ok=True)
     generate_keys(run_dir / "keys", ("pf-nanterre", "pf-tulle", "pf-avignon"))
+    seal = generate_seal(run_dir / "keys")
     updates: dict[str, object] = {"decision_keys": run_dir / "keys" / KEYS_FILE}
+    if settings.seal_key is None or settings.seal_cert is None:
+        updates |= {"seal_key": seal.key_file, "seal_cert": seal.cert_file}
     if settings.database_url == DEFAULT_DATABASE_URL:
         updates["database_url"] = f"sqlite:///{run_dir / 'permis.db'}"
     if settings.mail_dir is None:

@@ -1,6 +1,6 @@
-"""The documents stage: numbered, deterministic PDFs for each decision (CONTRACTS.md §7).
+"""The documents stage: numbered PDFs for each decision, sealed (CONTRACTS.md §7).
 
 ``numbering`` makes and checks document numbers, ``contexts`` turns stored plain data
-into each template's context, and ``render`` turns a kind and its context into PDF
-bytes. The secure seal (QR code, JWS) and the PAdES signature come in a later stage.
+into each template's context (and the authorization's seal payload), ``render`` turns a
+kind and its context into PDF bytes, and the actor seals them with ``workers.seal``.
 """

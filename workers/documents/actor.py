@@ -17,7 +17,7 @@ from workers.core.stages import SEND_EMAIL
 from workers.core.store import DocumentRecord, DossierRecord, OutboxMessage
 from workers.deadlines.rules import paris_date
 from workers.documents import contexts
-from workers.documents.render import render_pdf
+from workers.documents.render import TITLES, render_pdf
 from workers.mail.letters import LETTER_FOR_DOCUMENT, recipients
 
 
@@ -54,7 +54,8 @@ def render(
         language=dossier.language,
         **details,
     )
-    content = render_pdf(command.kind, context)
+    context["replaces"] = command.replaces
+    content = sealed_pdf(services, command.kind, context)
     return DocumentRecord(
         number=command.document_number,
         dossier_number=dossier.number,
@@ -63,7 +64,17 @@ def render(
         content=content,
         issued_on=issued_on,
         details=command.details,
+        replaces=command.replaces,
     )
+
+
+def sealed_pdf(services: Services, kind: str, context: dict[str, Any]) -> bytes:
+    """The document's PDF under the seal; an authorization also shows and carries its code."""
+    if services.seal is None:
+        raise PermanentError("no seal configured (PERMIS_SEAL_KEY, PERMIS_SEAL_CERT)")
+    code = services.seal.code(contexts.seal_payload(context)) if kind == "authorization" else None
+    pdf = render_pdf(kind, context, seal_code=code)
+    return services.seal.seal(pdf, code, reason=f"{TITLES[kind]} {context['document_number']}")
 
 
 BUILDERS: dict[str, Any] = {

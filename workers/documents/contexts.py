@@ -14,6 +14,7 @@ from typing import Any, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from config.reference import Platform
+from messages.seal import SealPayload
 from workers.core.errors import PermanentError
 
 LANGUAGES = ("fr", "en")
@@ -137,6 +138,31 @@ def implicit_refusal_context(
     return {**context, "deadline": deadline}
 
 
+@_permanent
+def seal_payload(context: Mapping[str, Any]) -> SealPayload:
+    """What the authorization's seal code vouches for (CONTRACTS.md §7), from its context."""
+    employer, beneficiary, job = context["employer"], context["beneficiary"], context["job"]
+    return SealPayload(
+        v=1,
+        doc=context["document_number"],
+        dossier=context["dossier_number"],
+        issued=context["issued_on"],
+        valid_from=context["valid_from"],
+        valid_until=context["valid_until"],
+        platform=context["platform"]["id"],
+        employer_name=employer["name"],
+        siret=employer["siret"],
+        last_name=beneficiary["last_name"],
+        first_names=beneficiary["first_names"],
+        birth_date=beneficiary["birth_date"],
+        nationality=beneficiary["nationality"],
+        passport=beneficiary["passport_number"],
+        foreign_number=beneficiary["foreign_national_number"],
+        contract=job["contract_type"],
+        start_date=job["start_date"],
+    )
+
+
 def _common(
     document_number: str,
     dossier_number: str,
@@ -153,7 +179,11 @@ def _common(
         "dossier_number": dossier_number,
         "issued_on": issued_on,
         "filed_on": _paris_date(submission["filed_at"]),
-        "platform": {"name": platform.name, "host_prefecture": platform.host_prefecture},
+        "platform": {
+            "id": platform.id,
+            "name": platform.name,
+            "host_prefecture": platform.host_prefecture,
+        },
         "employer": _employer(submission["employer"]),
         "beneficiary": _beneficiary(submission["employee"]),
         "job": _job(submission["job"]),

@@ -7,7 +7,9 @@ allowed; anything else is a template bug (``PermanentError``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -37,13 +39,24 @@ _BLOCKS = {"h1", "h2", "p", "table", "ol", "ul", "div", "hr"}
 _INLINE = {"b", "br", "span"}
 _VOID = {"br", "hr"}
 _ALLOWED = _BLOCKS | _INLINE | {"tr", "th", "td", "li"}
+# A QR code's modules, row by row, one byte each, 1 for dark, quiet zone included.
+QrMatrix = Sequence[bytes]
+_DARK_RUN = re.compile(rb"\x01+")
+_SEAL: ContextVar[QrMatrix | None] = ContextVar("seal", default=None)
 # Column shares of the page width, per table class.
 _COLUMNS = {"header": (0.58, 0.42), "fields": (0.36, 0.64), "closing": (0.72, 0.28)}
 
 
-def to_flowables(markup: str) -> list[Flowable]:
-    """The flowables of rendered template markup; PermanentError on a tag outside the subset."""
-    return _blocks(_parse(markup))
+def to_flowables(markup: str, seal: QrMatrix | None = None) -> list[Flowable]:
+    """The flowables of rendered template markup; PermanentError on a tag outside the subset.
+
+    ``seal`` is the QR code drawn in the template's ``<div class="seal">``, if any.
+    """
+    token = _SEAL.set(seal)
+    try:
+        return _blocks(_parse(markup))
+    finally:
+        _SEAL.reset(token)
 
 
 @dataclass
@@ -133,7 +146,7 @@ def _block(node: _Node) -> list[Flowable]:
 
 def _div(node: _Node) -> list[Flowable]:
     if node.cls == "seal":
-        return [SealBox(_inline(node))]
+        return [SealBox(_inline(node), _SEAL.get())]
     if node.cls == "keep":
         return [KeepTogether(_blocks(node))]
     raise PermanentError(f"document template uses div class {node.cls!r}")
@@ -172,12 +185,17 @@ def _cell(node: _Node) -> Flowable | list[Flowable]:
 
 
 class SealBox(Flowable):
-    """The reserved, empty box where the secure seal's QR code will be drawn."""
+    """The seal's square: its QR code with a caption below, or a dashed placeholder."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, matrix: QrMatrix | None = None) -> None:
         super().__init__()
         self.label = label
+        self.matrix = matrix
         self.width = self.height = SEAL_SIZE
+        self.caption = Paragraph(label, _style("seal"))
+        if matrix is not None:
+            _, caption_height = self.caption.wrap(self.width, self.height)
+            self.height = SEAL_SIZE + caption_height
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -185,13 +203,29 @@ class SealBox(Flowable):
     def draw(self) -> None:
         canvas = self.canv
         canvas.saveState()
-        canvas.setStrokeColor(GREY)
-        canvas.setDash(3, 2)
-        canvas.rect(0, 0, self.width, self.height)
-        caption = Paragraph(self.label, _style("seal"))
-        _, height = caption.wrap(self.width - 6 * mm, self.height)
-        caption.drawOn(canvas, 3 * mm, (self.height - height) / 2)
+        if self.matrix is None:
+            canvas.setStrokeColor(GREY)
+            canvas.setDash(3, 2)
+            canvas.rect(0, 0, self.width, self.height)
+            _, height = self.caption.wrap(self.width - 6 * mm, self.height)
+            self.caption.drawOn(canvas, 3 * mm, (self.height - height) / 2)
+        else:
+            _draw_qr(canvas, self.matrix, bottom=self.height - SEAL_SIZE, size=SEAL_SIZE)
+            self.caption.wrap(self.width, self.height)
+            self.caption.drawOn(canvas, 0, 0)
         canvas.restoreState()
+
+
+def _draw_qr(canvas: Any, matrix: QrMatrix, *, bottom: float, size: float) -> None:
+    # One path of horizontal runs: a few hundred rectangles instead of thousands of modules.
+    module = size / len(matrix)
+    path = canvas.beginPath()
+    for row, modules in enumerate(matrix):
+        y = bottom + size - (row + 1) * module
+        for run in _DARK_RUN.finditer(modules):
+            path.rect(run.start() * module, y, (run.end() - run.start()) * module, module)
+    canvas.setFillColor(colors.black)
+    canvas.drawPath(path, stroke=0, fill=1)
 
 
 def _style(name: str) -> ParagraphStyle:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import zxingcpp
 from markupsafe import Markup, escape
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -57,14 +58,29 @@ _MONTHS = {
 _BUILD_LOCK = threading.Lock()
 
 
-def render_pdf(kind: str, context: Mapping[str, Any]) -> bytes:
-    """Render one document of ``kind`` to PDF bytes, the same bytes for the same context."""
+def render_pdf(kind: str, context: Mapping[str, Any], *, seal_code: str | None = None) -> bytes:
+    """Render one document of ``kind`` to PDF bytes, the same bytes for the same context.
+
+    ``seal_code`` is drawn as a QR code (error correction M) in the template's seal box.
+    """
     if kind not in TITLES:
         raise PermanentError(f"document {kind!r}: unknown kind")
     _register_fonts()  # before any Paragraph: <b> resolves to the bold face when parsed
     markup = _render_template(kind, context)
-    flowables = to_flowables(markup)
+    flowables = to_flowables(markup, qr_matrix(seal_code) if seal_code else None)
     return _build(kind, context, flowables)
+
+
+def qr_matrix(text: str) -> tuple[bytes, ...]:
+    """The modules of ``text``'s QR code, error correction M, with its quiet zone; 1 is dark."""
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    pixels = memoryview(code.to_image(scale=1, add_quiet_zones=True))  # type: ignore[arg-type]
+    width = pixels.shape[1] if pixels.shape else 0
+    flat = pixels.tobytes().translate(_DARK_AS_ONE)
+    return tuple(flat[start : start + width] for start in range(0, len(flat), width))
+
+
+_DARK_AS_ONE = bytes([1] + [0] * 255)
 
 
 def long_date(value: date, language: str) -> str:

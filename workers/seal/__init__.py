@@ -1,0 +1,1 @@
+"""The electronic seal of issued documents (CONTRACTS.md §7): keys, code, PAdES, verification."""
