@@ -5,7 +5,8 @@ COPY messages messages
 COPY config config
 COPY templates templates
 COPY workers workers
-RUN pip install --no-cache-dir . && useradd --system permis
+RUN pip install --no-cache-dir . && useradd --system permis \
+    && mkdir /keys && chown permis /keys
 USER permis
 ENTRYPOINT ["permis"]
 CMD ["run"]

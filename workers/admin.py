@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from workers.core import emit
+from workers.core.stages import ISSUE_DOCUMENT
 from workers.core.store import Store
 from workers.core.store import tables as t
 from workers.core.store.chain import verify_chain
 from workers.deadlines.rules import PARIS, add_months
+from workers.documents.replacement import check_replaceable, replacement_command
 
 
 def show_dossier(store: Store, number: str) -> dict[str, Any] | None:
@@ -34,6 +38,33 @@ def show_dossier(store: Store, number: str) -> dict[str, Any] | None:
             {k: e[k] for k in ("kind", "recipient_role", "status", "message_id")} for e in emails
         ],
     }
+
+
+def superseded_lookup(store: Store) -> Callable[[str], str | None]:
+    """Which document replaced a given one, asked of ``store`` (for ``permis verify``)."""
+
+    def replacement_of(number: str) -> str | None:
+        with store.transaction() as tx:
+            return tx.replacement_of(number)
+
+    return replacement_of
+
+
+def reissue_document(store: Store, number: str, now: datetime) -> tuple[str, str]:
+    """Queue the replacement of an issued document; its origin in the outbox, its number.
+
+    LookupError when there is no such document; NotReplaceable when it may not be replaced.
+    """
+    with store.transaction() as tx:
+        document = tx.document(number)
+        if document is None:
+            raise LookupError(f"no document {number}")
+        check_replaceable(document, tx.replacement_of(number))
+        sequence = tx.next_document_sequence(document.dossier_number, document.kind)
+        command = replacement_command(document, sequence)
+        origin = f"reissue|{number}"
+        tx.add_outbox(origin, [emit.task(ISSUE_DOCUMENT, command)], now)
+    return origin, command.document_number
 
 
 def verify_chains(store: Store) -> dict[str, list[str]]:

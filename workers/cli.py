@@ -84,15 +84,35 @@ def build_parser() -> argparse.ArgumentParser:
     verify = dossier_commands.add_parser("verify", help="check every dossier's history chain")
     verify.set_defaults(handler=_dossier_verify)
 
+    document = commands.add_parser("document", help="issued documents")
+    document_commands = document.add_subparsers(dest="document_command", required=True)
+    reissue = document_commands.add_parser(
+        "reissue", help="issue a replacement that supersedes a document, and send it again"
+    )
+    reissue.add_argument("number", help="the number of the document to replace")
+    reissue.set_defaults(handler=_document_reissue)
+
     purge = commands.add_parser(
         "purge", help="erase personal data of dossiers final for longer than the retention"
     )
     purge.set_defaults(handler=_purge)
 
+    verify_doc = commands.add_parser(
+        "verify", help="check a work authorization (PDF) or its scanned seal code"
+    )
+    verify_doc.add_argument("file", nargs="?", type=Path, help="the authorization's PDF")
+    verify_doc.add_argument("--code", help="the text of the scanned QR code instead")
+    verify_doc.add_argument(
+        "--cert", type=Path, help="the seal certificate to trust (default PERMIS_SEAL_CERT)"
+    )
+    verify_doc.add_argument("--json", action="store_true", help="print the answer as JSON")
+    verify_doc.set_defaults(handler=_verify)
+
     keys = commands.add_parser("keys", help="development keys")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True)
     generate = keys_commands.add_parser(
-        "generate", help="write an Ed25519 key per platform and the decision keys file"
+        "generate",
+        help="write an Ed25519 key per platform, the decision keys file and a development seal",
     )
     generate.add_argument("--dir", type=Path, default=Path("permis-keys"))
     generate.add_argument(
@@ -114,17 +134,30 @@ def _process_names() -> tuple[str, ...]:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.runner import stop_on_signals
+    from workers.runner import PROCESS_NAMES, stop_on_signals
     from workers.supervisor import supervise
 
+    if not _can_start(PROCESS_NAMES, settings, "permis run"):
+        return USAGE_ERROR
     return supervise(settings, stop_on_signals())
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from workers.runner import run_process, stop_on_signals
 
+    if not _can_start((args.stage,), settings, "permis worker"):
+        return USAGE_ERROR
     run_process(args.stage, settings, stop_on_signals())
     return 0
+
+
+def _can_start(names: Sequence[str], settings: Settings, command: str) -> bool:
+    from workers.runner import configuration_problem
+
+    problems = [p for p in (configuration_problem(n, settings) for n in names) if p]
+    for problem in problems:
+        print(f"{command}: {problem}", file=sys.stderr)
+    return not problems
 
 
 def _prepare(args: argparse.Namespace, settings: Settings) -> int:
@@ -207,6 +240,27 @@ def _dossier_verify(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if broken else 0
 
 
+def _document_reissue(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.admin import reissue_document
+    from workers.bootstrap import bootstrap
+    from workers.core.clock import system_clock
+    from workers.documents.replacement import NotReplaceable
+
+    settings = settings.model_copy(update={"broker_url": settings.broker_url_or_default})
+    pipeline = bootstrap(settings)
+    try:
+        pipeline.services.store.migrate()
+        origin, number = reissue_document(pipeline.services.store, args.number, system_clock())
+        pipeline.services.relay.flush(origin)
+    except (LookupError, NotReplaceable) as exc:
+        print(f"permis document reissue: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        pipeline.close()
+    print(f"{number} will replace {args.number}; the documents stage issues and sends it")
+    return 0
+
+
 def _purge(args: argparse.Namespace, settings: Settings) -> int:
     from workers.admin import purge
     from workers.core.clock import system_clock
@@ -222,6 +276,7 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
 def _keys_generate(args: argparse.Namespace, settings: Settings) -> int:
     from config.reference import load_reference
     from workers.decisions.keys import generate_keys
+    from workers.seal.keys import generate_seal
 
     platforms = args.platforms or load_reference().platform_ids
     try:
@@ -232,8 +287,51 @@ def _keys_generate(args: argparse.Namespace, settings: Settings) -> int:
     for platform, path in written.private_keys.items():
         print(f"{platform}: private key {path} (the platform keeps it; never give it to Permis)")
     print(f"public keys: {written.keys_file}")
+    seal = generate_seal(args.dir)
+    print(f"seal: {seal.key_file} and its self-signed certificate {seal.cert_file}")
     print(f"export PERMIS_DECISION_KEYS={written.keys_file.resolve()}")
+    print(f"export PERMIS_SEAL_KEY={seal.key_file.resolve()}")
+    print(f"export PERMIS_SEAL_CERT={seal.cert_file.resolve()}")
     return 0
+
+
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.admin import superseded_lookup
+    from workers.core.errors import PermisError
+    from workers.core.store import Store
+    from workers.seal.keys import SealKeyError, load_certificate
+    from workers.seal.verify import verify_code, verify_pdf
+
+    if (args.file is None) == (args.code is None):
+        print("permis verify: give a PDF file or --code, not both", file=sys.stderr)
+        return USAGE_ERROR
+    cert_path = args.cert or settings.seal_cert
+    if cert_path is None:
+        print("permis verify: no certificate: set PERMIS_SEAL_CERT or --cert", file=sys.stderr)
+        return USAGE_ERROR
+    try:
+        certificate = load_certificate(cert_path)
+        pdf = args.file.read_bytes() if args.file is not None else None
+    except (SealKeyError, OSError) as exc:
+        print(f"permis verify: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+
+    def verdict_with(lookup: Any) -> Any:
+        if pdf is not None:
+            return verify_pdf(pdf, certificate, lookup)
+        return verify_code(args.code, certificate, lookup)
+
+    verdict = verdict_with(None)
+    if verdict.genuine and "database_url" in settings.model_fields_set:
+        store = Store.from_url(settings.database_url)
+        try:
+            verdict = verdict_with(superseded_lookup(store))
+        except PermisError as exc:
+            print(f"permis verify: could not tell if superseded: {exc}", file=sys.stderr)
+        finally:
+            store.dispose()
+    cli_text.print_answer(verdict.as_json(), args.json, cli_text.verdict_text)
+    return 0 if verdict.genuine else 1
 
 
 def _schema(args: argparse.Namespace, settings: Settings) -> int:

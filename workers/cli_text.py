@@ -83,3 +83,36 @@ def dossier_text(answer: dict[str, Any]) -> str:
         f"email {e['kind']} to the {e['recipient_role']}: {e['status']}" for e in answer["emails"]
     ]
     return "\n".join(lines)
+
+
+VERDICT_FIELDS = (
+    ("doc", "document"),
+    ("dossier", "dossier"),
+    ("issued", "issued on"),
+    ("platform", "platform"),
+    ("valid_from", "valid from"),
+    ("valid_until", "valid until"),
+    ("last_name", "surname"),
+    ("first_names", "given names"),
+    ("birth_date", "born on"),
+    ("nationality", "nationality"),
+    ("passport", "passport"),
+    ("foreign_number", "foreign national no."),
+    ("employer_name", "employer"),
+    ("siret", "SIRET"),
+    ("contract", "contract"),
+    ("start_date", "start date"),
+)
+
+
+def verdict_text(answer: dict[str, Any]) -> str:
+    if answer["status"] == "not_genuine":
+        return f"NOT GENUINE ({answer['reason']}): {answer['explanation']}"
+    head = "GENUINE"
+    if answer["status"] == "superseded":
+        head = f"SUPERSEDED by {answer['superseded_by']}: genuine, but no longer in force"
+    document = answer["document"]
+    width = max(len(label) for _, label in VERDICT_FIELDS)
+    lines = [head]
+    lines += [f"  {label:<{width}}  {document[key] or '—'}" for key, label in VERDICT_FIELDS]
+    return "\n".join(lines)

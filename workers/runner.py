@@ -11,12 +11,13 @@ import threading
 import dramatiq
 
 from config.settings import Settings
-from workers.bootstrap import Pipeline, bootstrap
+from workers.bootstrap import Pipeline, bootstrap, sealer
 from workers.core.errors import PermisError
 from workers.core.stages import STAGES
 from workers.core.topology import DECISIONS_QUEUE, SUBMISSIONS_QUEUE
 from workers.deadlines.sweep import sweep
 from workers.ingress.consumer import consume
+from workers.seal.keys import SealKeyError
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,22 @@ INGRESS = "ingress"
 DEADLINES = "deadlines"
 PROCESS_NAMES = (INGRESS, DEADLINES, *STAGES)
 OUTBOX_SWEEP_AGE_S = 30.0
+
+
+def configuration_problem(name: str, settings: Settings) -> str | None:
+    """Why process ``name`` cannot start with ``settings``, or None when it can."""
+    if name != "documents":
+        return None
+    if settings.seal_key is None or settings.seal_cert is None:
+        return (
+            "the documents stage seals what it issues: set PERMIS_SEAL_KEY and PERMIS_SEAL_CERT"
+            " (`permis keys generate` writes development ones)"
+        )
+    try:
+        sealer(settings)
+    except SealKeyError as exc:
+        return f"the seal cannot be used: {exc}"
+    return None
 
 
 def stop_on_signals() -> threading.Event:

@@ -17,6 +17,7 @@ from tests.conftest import SAMPLES
 from tests.support.amqp import Party
 from tests.support.smtp import HOST, Relay, wait_for_messages
 from workers.core.topology import SUBMISSIONS_EXCHANGE
+from workers.seal.keys import generate_seal
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,6 +51,7 @@ def test_demo_runs_with_nothing_configured_and_prints_what_happened(tmp_path: Pa
     assert len(list((run / "mail").glob("*.eml"))) == 21
     pdfs = sorted(p.name[-6:] for p in (run / "documents").glob("*.pdf"))
     assert pdfs == ["A1.pdf", "D1.pdf", "R1.pdf"]
+    assert "A1.pdf: genuine (permis verify " in out
 
 
 def distinct_message_ids(mails: list[EmailMessage]) -> int:
@@ -82,7 +84,10 @@ def wait_until(predicate: object, timeout_s: float = 30.0) -> bool:
 
 @pytest.fixture
 def supervisor(vhost: str, tmp_path: Path, smtp: Relay) -> Iterator[subprocess.Popen[bytes]]:
+    seal = generate_seal(tmp_path / "keys")
     env = clean_env(
+        PERMIS_SEAL_KEY=str(seal.key_file),
+        PERMIS_SEAL_CERT=str(seal.cert_file),
         PERMIS_BROKER_URL=vhost,
         PERMIS_DATABASE_URL=f"sqlite:///{tmp_path / 'permis.db'}",
         PERMIS_SMTP_HOST=HOST,

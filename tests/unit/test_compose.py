@@ -24,3 +24,10 @@ def test_the_engines_of_production_are_there_with_healthchecks() -> None:
     for image in ("rabbitmq:", "postgres:", "axllent/mailpit"):
         assert f"image: {image}" in COMPOSE
     assert COMPOSE.count("healthcheck:") >= 3
+
+
+def test_the_workers_get_the_keys_made_once_before_them() -> None:
+    assert 'command: ["keys", "generate", "--dir", "/keys"]' in COMPOSE
+    for setting in ("PERMIS_SEAL_KEY", "PERMIS_SEAL_CERT", "PERMIS_DECISION_KEYS"):
+        assert re.search(rf"^    {setting}: /keys/", COMPOSE, re.MULTILINE), setting
+    assert "volumes: [permis-keys:/keys:ro]" in COMPOSE

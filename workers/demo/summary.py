@@ -14,6 +14,8 @@ from config.settings import Settings
 from workers.core.store import Store
 from workers.core.store import tables as t
 from workers.demo.feed import Delivery
+from workers.seal.keys import load_certificate
+from workers.seal.verify import verify_pdf
 
 WIDTH = 56
 
@@ -79,7 +81,25 @@ def write(report: Report, store: Store, out: TextIO, elapsed_s: float) -> None:
         f"Documents (.pdf): {report.run_dir / 'documents'} ({len(report.documents)} files)",
         file=out,
     )
+    for line in _seal_lines(report):
+        print(line, file=out)
     print(f"Done in {elapsed_s:.1f} s", file=out)
+
+
+def _seal_lines(report: Report) -> list[str]:
+    """Each authorization verified as a préfecture would, and the command to do it again."""
+    cert = report.settings.seal_cert
+    if cert is None:
+        return []
+    certificate = load_certificate(Path(cert))
+    lines = []
+    for path in report.documents:
+        if "-A" in path.stem:
+            verdict = verify_pdf(path.read_bytes(), certificate)
+            lines.append(
+                f"  {path.name}: {verdict.status.value} (permis verify {path} --cert {cert})"
+            )
+    return lines
 
 
 def _refusals(events: list[bytes]) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Mail's actor: one email per (dossier or submission, kind, recipient), whatever happens."""
+"""Mail's actor: one email per (document or dossier, kind, recipient), whatever happens."""
 
 from __future__ import annotations
 
@@ -25,16 +25,25 @@ DONE = ("sent", "failed")
 def send_email(services: Services, payload: dict[str, Any]) -> None:
     """Send the email unless it was sent or failed for good; record and announce the result."""
     command = SendEmail.model_validate(payload)
-    reference = command.dossier_number or command.submission_id or ""
-    origin = f"mail|{reference}|{command.kind}|{command.recipient_role}"
+    key = mail_key(command)
+    origin = f"mail|{key}|{command.kind}|{command.recipient_role}"
     with services.store.transaction() as tx:
-        status = tx.email_status(reference, command.kind, command.recipient_role)
+        status = tx.email_status(key, command.kind, command.recipient_role)
         loaded = None if status in DONE else load(tx, command)
         platform = _platform(tx, command)
     if loaded is not None:
         letter, attachments = loaded
-        deliver(services, command, reference, letter, attachments, origin, platform)
+        deliver(services, command, key, letter, attachments, origin, platform)
     services.relay.flush(origin)
+
+
+def mail_key(command: SendEmail) -> str:
+    """What an email is sent once for: the document it carries, else the dossier or submission.
+
+    A dossier may get several letters of a kind (a second request for documents, a
+    replacement authorization): each document is its own letter.
+    """
+    return command.document_number or command.dossier_number or command.submission_id or ""
 
 
 def load(tx: UnitOfWork, command: SendEmail) -> tuple[letters.Letter, list[compose.Attachment]]:
@@ -113,7 +122,7 @@ def _platform(tx: UnitOfWork, command: SendEmail) -> str | None:
 def deliver(
     services: Services,
     command: SendEmail,
-    reference: str,
+    key: str,
     letter: letters.Letter,
     attachments: list[compose.Attachment],
     origin: str,
@@ -122,13 +131,13 @@ def deliver(
     settings = services.settings
     kind = compose.MailKind(command.kind)
     role = command.recipient_role
-    message_id = compose.message_id_for(reference, kind, role, settings.smtp_from.split("@")[-1])
+    message_id = compose.message_id_for(key, kind, role, settings.smtp_from.split("@")[-1])
     now = services.clock()
     try:
         message = compose.build_message(
             compose.render(kind, letter.language, letter.context),  # type: ignore[arg-type]
             kind=kind,
-            reference=reference,
+            reference=command.dossier_number or command.submission_id or "",
             sender=settings.smtp_from,
             recipient=letter.recipient or "",
             reply_to=settings.reply_to,
@@ -137,19 +146,19 @@ def deliver(
             attachments=attachments,
         )
         with services.store.transaction() as tx:
-            tx.record_email(reference, kind, role, message_id=message_id, status="sending", at=now)
+            tx.record_email(key, kind, role, message_id=message_id, status="sending", at=now)
         services.send_mail(message)
     except PermanentError as exc:
         log.warning("email failed for good", extra={"origin": origin, "reason": str(exc)})
-        record(services, command, reference, message_id, now, origin, platform, reason=str(exc))
+        record(services, command, key, message_id, now, origin, platform, reason=str(exc))
         return
-    record(services, command, reference, message_id, now, origin, platform, reason=None)
+    record(services, command, key, message_id, now, origin, platform, reason=None)
 
 
 def record(
     services: Services,
     command: SendEmail,
-    reference: str,
+    key: str,
     message_id: str,
     now: datetime,
     origin: str,
@@ -168,7 +177,7 @@ def record(
     EMAILS.labels(command.kind, status).inc()
     with services.store.transaction() as tx:
         tx.record_email(
-            reference,
+            key,
             command.kind,
             command.recipient_role,
             message_id=message_id,

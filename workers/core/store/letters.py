@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workers.core.store import tables as t
@@ -19,14 +19,18 @@ class LettersMixin:
     conn: Connection
 
     def emails(self, reference: str) -> list[dict[str, Any]]:
-        query = select(t.emails).where(t.emails.c.reference == reference)
+        """The emails about a dossier or submission, those carrying its documents included."""
+        c = t.emails.c
+        query = select(t.emails).where(
+            or_(c.reference == reference, c.reference.startswith(f"{reference}-", autoescape=True))
+        )
         return [
             dict(row) for row in self.conn.execute(query.order_by(t.emails.c.updated_at)).mappings()
         ]
 
     def documents_of(self, number: str) -> list[dict[str, Any]]:
         c = t.documents.c
-        query = select(c.number, c.kind, c.sha256, c.issued_on, c.purged_at).where(
+        query = select(c.number, c.kind, c.sha256, c.issued_on, c.replaces, c.purged_at).where(
             c.dossier_number == number
         )
         return [dict(row) for row in self.conn.execute(query.order_by(c.number)).mappings()]
@@ -49,6 +53,13 @@ class LettersMixin:
             dict(row.details or {}),
             row.replaces,
         )
+
+    def replacement_of(self, number: str) -> str | None:
+        """The number of the document issued to replace ``number``, if one was."""
+        c = t.documents.c
+        query = select(c.number).where(c.replaces == number).order_by(c.created_at).limit(1)
+        found = self.conn.execute(query).scalar()
+        return str(found) if found is not None else None
 
     def next_document_sequence(self, dossier_number: str, kind: str) -> int:
         """Reserve the next number of a kind of document for a dossier; numbers are never reused."""

@@ -126,6 +126,7 @@ leases = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_documents_dossier", documents.c.dossier_number)
+Index("ux_documents_replaces", documents.c.replaces, unique=True)
 
 document_sequences = Table(
     "document_sequences",
