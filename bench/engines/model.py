@@ -232,14 +232,8 @@ def _closing(context: Mapping[str, Any], en: bool) -> tuple[Block, ...]:
 
 
 def _seal_caption(en: bool) -> tuple[Block, ...]:
-    french = (
-        "Cachet électronique de l'administration : ce code et le PDF sont signés, "
-        "toute modification se voit à la vérification."
-    )
-    english = (
-        "The administration's electronic seal: this code and the PDF are signed; "
-        "any change shows when verified."
-    )
+    french = "Cachet électronique de l'administration"
+    english = "The administration's electronic seal"
     return (Block("seal", (Run(french, secondary=True),)), *_english("seal", english, en))
 
 
