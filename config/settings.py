@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str = "ne-pas-repondre@permis.example"
     smtp_timeout_s: float = Field(default=10.0, gt=0)
+    # PEM bundle of the authority that signed the relay's certificate, when not a public one.
+    smtp_ca_file: Path | None = None
     mail_reply_to: str | None = None
     mail_dir: Path | None = None
     decision_keys: Path | None = None

@@ -131,6 +131,7 @@ def mail_transport(settings: Settings) -> MailTransport:
         username=settings.smtp_username,
         password=password,
         timeout_s=settings.smtp_timeout_s,
+        ca_file=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.support.smtp import HOST, Relay
+from tests.support.tls import ServerCertificate, make_server_certificate
 from workers.core.errors import PermanentError, TransientError
 from workers.mail.compose import MailKind, build_message, message_id_for, render
 from workers.mail.transport import MailTransport, SmtpTransport
@@ -208,3 +209,76 @@ def test_close_is_idempotent_and_a_later_send_reconnects(relay: Relay) -> None:
 
     run(relay, scenario)
     assert relay.handler.greetings == 2
+
+
+# --- TLS and login, as a real relay asks ---------------------------------------------------
+
+CREDENTIALS = ("permis", "s3cret-relay-password")
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> ServerCertificate:
+    return make_server_certificate(tmp_path_factory.mktemp("tls"))
+
+
+def secured(relay: Relay, transport: SmtpTransport) -> None:
+    async def main() -> None:
+        try:
+            await asyncio.wait_for(transport.send(message()), timeout=20)
+        finally:
+            await transport.close()
+
+    relay.start()
+    try:
+        asyncio.run(main())
+    finally:
+        relay.stop()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # implicit TLS
+@pytest.mark.parametrize("tls", ["starttls", "tls"])
+def test_a_relay_over_tls_with_a_login_gets_the_message(
+    tls: str, certificate: ServerCertificate
+) -> None:
+    relay = Relay(tls, certificate, CREDENTIALS)
+    transport = SmtpTransport(
+        HOST,
+        relay.port,
+        tls,
+        *CREDENTIALS,
+        TIMEOUT_S,
+        ca_file=str(certificate.ca_file),  # type: ignore[arg-type]
+    )
+    secured(relay, transport)
+    assert relay.handler.sessions == [(True, True)]
+    assert len(relay.handler.messages) == 1
+
+
+def test_a_wrong_password_is_permanent(certificate: ServerCertificate) -> None:
+    relay = Relay("starttls", certificate, CREDENTIALS)
+    transport = SmtpTransport(
+        HOST, relay.port, "starttls", "permis", "wrong", TIMEOUT_S, ca_file=str(certificate.ca_file)
+    )
+    with pytest.raises(PermanentError, match="535"):
+        secured(relay, transport)
+    assert relay.handler.attempts == 0
+
+
+def test_a_relay_certificate_from_an_unknown_authority_is_refused(
+    certificate: ServerCertificate,
+) -> None:
+    relay = Relay("starttls", certificate, CREDENTIALS)
+    transport = SmtpTransport(HOST, relay.port, "starttls", *CREDENTIALS, TIMEOUT_S)
+    with pytest.raises(TransientError, match="unreachable"):
+        secured(relay, transport)
+    assert relay.handler.attempts == 0
+
+
+def test_a_relay_that_requires_tls_refuses_plain_text_for_good(
+    certificate: ServerCertificate,
+) -> None:
+    relay = Relay("starttls", certificate, None)
+    transport = SmtpTransport(HOST, relay.port, "none", None, None, TIMEOUT_S)
+    with pytest.raises(PermanentError, match="530"):
+        secured(relay, transport)
+    assert relay.handler.messages == []

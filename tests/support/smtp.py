@@ -6,10 +6,13 @@ import email
 import socket
 from email import policy
 from email.message import EmailMessage
+from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SmtpServer
-from aiosmtpd.smtp import Envelope, Session
+from aiosmtpd.smtp import AuthResult, Envelope, Session
+
+from tests.support.tls import ServerCertificate
 
 HOST = "127.0.0.1"
 
@@ -21,6 +24,19 @@ class RecordingHandler:
         self.messages: list[EmailMessage] = []
         self.greetings = 0
         self.refuse: tuple[str, str] | None = None
+        self.refusals_left: int | None = None  # refuse only this many times, then accept
+        self.sessions: list[tuple[bool, bool]] = []  # (authenticated, over TLS) per message
+        self.attempts = 0  # DATA commands, accepted or not
+
+    def _refusal(self, stage: str) -> str | None:
+        if not self.refuse or self.refuse[0] != stage:
+            return None
+        reply = self.refuse[1]
+        if self.refusals_left is not None:
+            self.refusals_left -= 1
+            if self.refusals_left <= 0:
+                self.refuse = self.refusals_left = None
+        return reply
 
     async def handle_EHLO(
         self,
@@ -42,14 +58,19 @@ class RecordingHandler:
         address: str,
         rcpt_options: list[str],
     ) -> str:
-        if self.refuse and self.refuse[0] == "rcpt":
-            return self.refuse[1]
+        refusal = self._refusal("rcpt")
+        if refusal:
+            return refusal
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: SmtpServer, session: Session, envelope: Envelope) -> str:
-        if self.refuse and self.refuse[0] == "data":
-            return self.refuse[1]
+        self.attempts += 1
+        secure = server.transport is not None and server.transport.get_extra_info("ssl_object")
+        self.sessions.append((bool(session.authenticated), bool(secure)))
+        refusal = self._refusal("data")
+        if refusal:
+            return refusal
         assert isinstance(envelope.content, bytes)
         parsed = email.message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
@@ -60,8 +81,8 @@ class RecordingHandler:
 class ClosingController(Controller):
     """A controller whose stop also closes open client connections, as a real relay does."""
 
-    def __init__(self, handler: RecordingHandler, port: int) -> None:
-        super().__init__(handler, hostname=HOST, port=port, ready_timeout=5)
+    def __init__(self, handler: RecordingHandler, port: int, **options: Any) -> None:
+        super().__init__(handler, hostname=HOST, port=port, ready_timeout=5, **options)
         self.servers: list[SmtpServer] = []
 
     def factory(self) -> SmtpServer:
@@ -78,21 +99,48 @@ class ClosingController(Controller):
 
 
 class Relay:
-    """One local SMTP server that tests can stop and start again on the same port."""
+    """One local SMTP server that tests can stop and start again on the same port.
 
-    def __init__(self) -> None:
+    With ``tls`` and ``certificate`` it speaks STARTTLS (required) or implicit TLS; with
+    ``credentials`` it requires AUTH, over TLS only, as a real relay does.
+    """
+
+    def __init__(
+        self,
+        tls: str = "none",
+        certificate: ServerCertificate | None = None,
+        credentials: tuple[str, str] | None = None,
+    ) -> None:
         self.handler = RecordingHandler()
         self.port = free_port()
         self.controller: ClosingController | None = None
+        self.options: dict[str, Any] = {}
+        if tls == "starttls" and certificate is not None:
+            self.options |= {"tls_context": certificate.server_context(), "require_starttls": True}
+        if tls == "tls" and certificate is not None:
+            # aiosmtpd cannot tell an implicit TLS socket is secure: let AUTH through.
+            self.options |= {"ssl_context": certificate.server_context(), "auth_require_tls": False}
+        if credentials is not None:
+            self.options |= {"auth_required": True, "authenticator": _authenticator(credentials)}
 
     def start(self) -> None:
-        self.controller = ClosingController(self.handler, self.port)
+        self.controller = ClosingController(self.handler, self.port, **self.options)
         self.controller.start()
 
     def stop(self) -> None:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+
+def _authenticator(credentials: tuple[str, str]) -> Any:
+    def authenticate(
+        server: SmtpServer, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        given = (data.login.decode(), data.password.decode()) if data else None
+        return AuthResult(success=given == credentials, handled=False)
+
+    return authenticate
 
 
 def free_port() -> int:
