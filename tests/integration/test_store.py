@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -145,3 +145,25 @@ def test_two_relays_never_claim_the_same_outbox_rows(store: Store) -> None:
         thread.join(timeout=60)
     assert sorted(claimed[0] + claimed[1]) == sorted(set(claimed[0] + claimed[1]))
     assert len(claimed[0] + claimed[1]) == 40
+
+
+def test_an_email_is_claimed_by_one_delivery_until_sent_or_its_claim_lapses(store: Store) -> None:
+    now = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    key = ("AT26-0000042-2", "deposit_confirmation", "employer")
+    later = now + timedelta(seconds=41)
+
+    def claim(at: datetime) -> bool:
+        with store.transaction() as tx:
+            return tx.claim_email(*key, message_id="<m@permis.example>", at=at, lease_s=40)
+
+    assert claim(now)
+    assert not claim(now + timedelta(seconds=1))  # another delivery, while the first sends
+    assert claim(later)  # the first died: its claim lapsed
+    with store.transaction() as tx:
+        tx.release_email(*key)
+    assert claim(later)  # released after a transient failure: retried at once
+    with store.transaction() as tx:
+        tx.record_email(*key, message_id="<m@permis.example>", status="sent", at=later)
+    assert not claim(later + timedelta(hours=1))
+    with store.transaction() as tx:
+        assert tx.email_status(*key) == "sent"

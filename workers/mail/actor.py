@@ -11,7 +11,7 @@ from messages.events import EmailFailed, EmailSent
 from messages.tasks import SendEmail
 from workers.core import emit
 from workers.core.details import decode
-from workers.core.errors import PermanentError
+from workers.core.errors import PermanentError, TransientError
 from workers.core.metrics import EMAILS
 from workers.core.services import Services
 from workers.core.store import DocumentRecord, DossierRecord, UnitOfWork
@@ -145,14 +145,37 @@ def deliver(
             date=now,
             attachments=attachments,
         )
-        with services.store.transaction() as tx:
-            tx.record_email(key, kind, role, message_id=message_id, status="sending", at=now)
-        services.send_mail(message)
+        if not claim(services, key, kind, role, message_id, now):
+            return
+        try:
+            services.send_mail(message)
+        except TransientError:
+            with services.store.transaction() as tx:
+                tx.release_email(key, kind, role)  # the retry need not wait for the lease
+            raise
     except PermanentError as exc:
         log.warning("email failed for good", extra={"origin": origin, "reason": str(exc)})
         record(services, command, key, message_id, now, origin, platform, reason=str(exc))
         return
     record(services, command, key, message_id, now, origin, platform, reason=None)
+
+
+def claim(
+    services: Services, key: str, kind: str, role: str, message_id: str, now: datetime
+) -> bool:
+    """Claim the email for this delivery: False when it is already sent or failed for good.
+
+    TransientError when another delivery is sending it now: this one retries later and
+    then finds it done (or the other's claim lapsed, its worker having died).
+    """
+    lease_s = services.settings.smtp_timeout_s * 3 + 10
+    with services.store.transaction() as tx:
+        if tx.claim_email(key, kind, role, message_id=message_id, at=now, lease_s=lease_s):
+            return True
+        status = tx.email_status(key, kind, role)
+    if status in DONE:
+        return False
+    raise TransientError("email being sent by another delivery")
 
 
 def record(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workers.core.store import tables as t
@@ -82,6 +82,43 @@ class LettersMixin:
         ).first()
         return None if row is None else str(row.status)
 
+    def claim_email(
+        self, reference: str, kind: str, role: str, *, message_id: str, at: datetime, lease_s: float
+    ) -> bool:
+        """Mark the email ``sending`` for this delivery alone, unless sent, failed or claimed.
+
+        A claim lapses after ``lease_s``: a worker that died mid-send leaves the email to
+        the next delivery, which sends it again under the same Message-ID (§8).
+        """
+        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        c = t.emails.c
+        until = at + timedelta(seconds=lease_s)
+        values = {"message_id": message_id, "status": "sending", "updated_at": at}
+        stmt = dialect.insert(t.emails).values(
+            reference=reference,
+            kind=kind,
+            recipient_role=role,
+            attempts=1,
+            claimed_until=until,
+            **values,
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[c.reference, c.kind, c.recipient_role],
+            set_={**values, "claimed_until": until, "attempts": c.attempts + 1},
+            where=c.status.not_in(("sent", "failed"))
+            & (c.claimed_until.is_(None) | (c.claimed_until < at)),
+        ).returning(c.reference)
+        return self.conn.execute(stmt).first() is not None
+
+    def release_email(self, reference: str, kind: str, role: str) -> None:
+        """Give up this delivery's claim: the send failed and will be retried."""
+        c = t.emails.c
+        self.conn.execute(
+            update(t.emails)
+            .where(c.reference == reference, c.kind == kind, c.recipient_role == role)
+            .values(claimed_until=None)
+        )
+
     def record_email(
         self,
         reference: str,
@@ -95,12 +132,18 @@ class LettersMixin:
     ) -> None:
         """Create or update the one row of ``(reference, kind, role)``."""
         dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        values = {"message_id": message_id, "status": status, "error": error, "updated_at": at}
+        values = {
+            "message_id": message_id,
+            "status": status,
+            "error": error,
+            "updated_at": at,
+            "claimed_until": None,
+        }
         stmt = dialect.insert(t.emails).values(
             reference=reference, kind=kind, recipient_role=role, attempts=1, **values
         )
         stmt = stmt.on_conflict_do_update(
             index_elements=[t.emails.c.reference, t.emails.c.kind, t.emails.c.recipient_role],
-            set_={**values, "attempts": t.emails.c.attempts + 1},
+            set_=values,
         )
         self.conn.execute(stmt)

@@ -148,6 +148,7 @@ emails = Table(
     Column("attempts", Integer, nullable=False),
     Column("error", String(200)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_until", DateTime(timezone=True)),
     PrimaryKeyConstraint("reference", "kind", "recipient_role", name="pk_emails"),
 )
 
