@@ -7,6 +7,7 @@ import time
 from email.message import EmailMessage
 
 import pytest
+from prometheus_client import REGISTRY
 
 from messages.tasks import SendEmail
 from tests.support.world import World, by_type, expected_rows
@@ -58,7 +59,17 @@ def test_a_relay_answering_4xx_for_a_while_is_retried_and_sends_once(world: Worl
     assert len(delivered(world)) == 1
 
 
+def failed_count() -> float:
+    return float(
+        REGISTRY.get_sample_value(
+            "permis_emails_total", {"kind": "deposit_confirmation", "status": "failed"}
+        )
+        or 0
+    )
+
+
 def test_a_5xx_fails_the_email_once_and_for_good(world: World) -> None:
+    before = failed_count()
     world.smtp.handler.refuse = ("data", "554 5.7.1 message refused")
     world.publish(expected_rows()[0].body)
     events, _ = world.settle(emails=0, events=3)
@@ -66,6 +77,7 @@ def test_a_5xx_fails_the_email_once_and_for_good(world: World) -> None:
     assert "554" in failed.json["data"]["reason"]
     time.sleep(3)
     assert world.smtp.handler.attempts == 1  # no retry storm
+    assert failed_count() == before + 1
     assert world.portal.collect(world.events, until=1, timeout_s=1) == []
 
 

@@ -29,8 +29,9 @@ def send_email(services: Services, payload: dict[str, Any]) -> None:
     origin = f"mail|{key}|{command.kind}|{command.recipient_role}"
     with services.store.transaction() as tx:
         status = tx.email_status(key, command.kind, command.recipient_role)
-        loaded = None if status in DONE else load(tx, command)
-        platform = _platform(tx, command)
+        dossier = tx.dossier(command.dossier_number) if command.dossier_number else None
+        loaded = None if status in DONE else load(tx, command, dossier)
+    platform = dossier.platform if dossier else None
     if loaded is not None:
         letter, attachments = loaded
         deliver(services, command, key, letter, attachments, origin, platform)
@@ -46,7 +47,9 @@ def mail_key(command: SendEmail) -> str:
     return command.document_number or command.dossier_number or command.submission_id or ""
 
 
-def load(tx: UnitOfWork, command: SendEmail) -> tuple[letters.Letter, list[compose.Attachment]]:
+def load(
+    tx: UnitOfWork, command: SendEmail, dossier: DossierRecord | None
+) -> tuple[letters.Letter, list[compose.Attachment]]:
     """The letter to write and its attachment, from the store and the command's details."""
     if command.kind == "submission_rejected":
         rejection = tx.rejection(command.submission_source or "", command.submission_id or "")
@@ -59,7 +62,6 @@ def load(tx: UnitOfWork, command: SendEmail) -> tuple[letters.Letter, list[compo
             rejection.contact_email,
         )
         return letter, []
-    dossier = tx.dossier(command.dossier_number or "")
     if dossier is None:
         raise PermanentError("no such dossier")
     if command.kind == "deposit_confirmation":
@@ -112,11 +114,6 @@ DOSSIER_LETTERS: dict[str, Callable[..., letters.Letter]] = {
     "dossier_transferred": letters.dossier_transferred,
     "dossier_closed": letters.dossier_closed,
 }
-
-
-def _platform(tx: UnitOfWork, command: SendEmail) -> str | None:
-    dossier = tx.dossier(command.dossier_number) if command.dossier_number else None
-    return dossier.platform if dossier else None
 
 
 def deliver(
