@@ -92,6 +92,23 @@ def build_parser() -> argparse.ArgumentParser:
     reissue.add_argument("number", help="the number of the document to replace")
     reissue.set_defaults(handler=_document_reissue)
 
+    dlq = commands.add_parser("dlq", help="messages kept for ops: failed in a stage, or refused")
+    dlq_commands = dlq.add_subparsers(dest="dlq_command", required=True)
+    dlq_list = dlq_commands.add_parser("list", help="how many messages wait in each queue")
+    dlq_list.add_argument("--json", action="store_true")
+    dlq_list.set_defaults(handler=_dlq_list)
+    dlq_show = dlq_commands.add_parser("show", help="the messages of a queue, with their reason")
+    dlq_show.add_argument("queue", help="a stage (intake, mail…), portal, agents, or a name")
+    dlq_show.add_argument("--limit", type=int, default=20)
+    dlq_show.add_argument("--json", action="store_true")
+    dlq_show.set_defaults(handler=_dlq_show)
+    for verb, what in (("replay", "publish again, retries reset"), ("purge", "drop for good")):
+        action = dlq_commands.add_parser(verb, help=f"{what}: the messages given, or --all")
+        action.add_argument("queue")
+        action.add_argument("ids", nargs="*", help="message ids, as `dlq show` prints them")
+        action.add_argument("--all", action="store_true", help="every message of the queue")
+        action.set_defaults(handler=_dlq_act, verb=verb)
+
     purge = commands.add_parser(
         "purge", help="erase personal data of dossiers final for longer than the retention"
     )
@@ -259,6 +276,64 @@ def _document_reissue(args: argparse.Namespace, settings: Settings) -> int:
         pipeline.close()
     print(f"{number} will replace {args.number}; the documents stage issues and sends it")
     return 0
+
+
+def _dead_letters(settings: Settings) -> Any:
+    from workers.core.deadletters import DeadLetters
+
+    return DeadLetters(settings.broker_url_or_default)
+
+
+def _dlq_list(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.core.errors import PermisError
+
+    try:
+        counts = _dead_letters(settings).counts()
+    except PermisError as exc:
+        print(f"permis dlq: {exc}", file=sys.stderr)
+        return 1
+    cli_text.print_answer(counts, args.json, cli_text.dlq_counts_text)
+    return 0
+
+
+def _dlq_show(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.core.deadletters import dead_letter_queue
+    from workers.core.errors import PermisError
+
+    try:
+        queue = dead_letter_queue(args.queue)
+        letters = _dead_letters(settings).peek(queue, max(args.limit, 0))
+    except LookupError as exc:
+        print(f"permis dlq: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except PermisError as exc:
+        print(f"permis dlq: {exc}", file=sys.stderr)
+        return 1
+    answer = {"queue": queue.name, "messages": [cli_text.dead_letter(m) for m in letters]}
+    cli_text.print_answer(answer, args.json, cli_text.dlq_text)
+    return 0
+
+
+def _dlq_act(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.core.deadletters import dead_letter_queue
+    from workers.core.errors import PermisError
+
+    if bool(args.ids) == args.all:
+        print(f"permis dlq {args.verb}: give message ids or --all", file=sys.stderr)
+        return USAGE_ERROR
+    try:
+        queue = dead_letter_queue(args.queue)
+        dead_letters = _dead_letters(settings)
+        act = dead_letters.replay if args.verb == "replay" else dead_letters.purge
+        done = act(queue, None if args.all else set(args.ids))
+    except LookupError as exc:
+        print(f"permis dlq: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except PermisError as exc:
+        print(f"permis dlq: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.verb}: {done} message(s) of {queue.name}")
+    return 0 if done or args.all else 1
 
 
 def _purge(args: argparse.Namespace, settings: Settings) -> int:

@@ -116,3 +116,34 @@ def verdict_text(answer: dict[str, Any]) -> str:
     lines = [head]
     lines += [f"  {label:<{width}}  {document[key] or '—'}" for key, label in VERDICT_FIELDS]
     return "\n".join(lines)
+
+
+def dlq_counts_text(counts: dict[str, int]) -> str:
+    width = max(len(name) for name in counts)
+    lines = [f"{name:<{width}}  {count}" for name, count in counts.items()]
+    total = sum(counts.values())
+    return "\n".join([*lines, f"{'total':<{width}}  {total}"])
+
+
+def dead_letter(letter: Any) -> dict[str, Any]:
+    """A kept message as ``dlq show`` prints it: never its body, which holds personal data."""
+    return {
+        "message_id": letter.message_id,
+        "reason": letter.reason,
+        "actor": letter.actor,
+        "retries": letter.retries,
+        "since": letter.since.isoformat() if letter.since else None,
+        "detail": letter.detail,
+        "size": len(letter.body),
+    }
+
+
+def dlq_text(answer: dict[str, Any]) -> str:
+    messages = answer["messages"]
+    lines = [f"{answer['queue']}: {len(messages)} message(s) shown"]
+    for m in messages:
+        where = f" in {m['actor']}" if m["actor"] else ""
+        retried = f", {m['retries']} retries" if m["retries"] is not None else ""
+        lines.append(f"  {m['message_id'] or '(no id)'}{where}{retried}, since {m['since'] or '?'}")
+        lines.append(f"    {m['reason']}")
+    return "\n".join(lines)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import dramatiq
 import dramatiq.errors
+import pika
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.common import xq_name
 from dramatiq.middleware import (
     CurrentMessage,
     Middleware,
@@ -17,6 +20,8 @@ from dramatiq.middleware import (
 )
 
 from workers.core.errors import PermanentError, TransientError
+
+log = logging.getLogger(__name__)
 
 RETRIES = 10
 MIN_BACKOFF_MS = 500
@@ -34,10 +39,53 @@ ACTOR_DEFAULTS: dict[str, Any] = {
 a minute, ten times, well inside RabbitMQ's 30-minute consumer timeout."""
 
 
+FAILURE_OPTION = "failure"
+"""The option a dead-lettered message carries: the error that failed it for good."""
+
+
+class DeadLetterWithReason(Middleware):
+    """Dead-letters a message that failed for good together with why.
+
+    dramatiq rejects the message as it was received, so its ``.XQ`` copy would not say
+    what went wrong (nothing at all for a permanent error, which is never retried). This
+    publishes the message with its reason to ``.XQ`` itself, confirmed, then lets the
+    original be acknowledged; if that publication fails, the plain rejection still keeps it.
+    """
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: dramatiq.MessageProxy,
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        if exception is None or not message.failed or not isinstance(broker, RabbitmqBroker):
+            return
+        reason = f"{type(exception).__name__}: {exception}"[:500]
+        copy = message.copy(
+            queue_name=xq_name(message.queue_name),
+            options={**message.options, FAILURE_OPTION: reason},
+        )
+        try:
+            broker.channel.basic_publish(
+                exchange="",
+                routing_key=copy.queue_name,
+                body=copy.encode(),
+                properties=pika.BasicProperties(delivery_mode=2),
+                mandatory=True,
+            )
+        except Exception:  # the broker rejects the original instead: nothing is lost
+            log.warning("could not dead-letter with its reason", exc_info=True)
+            return
+        message.failed = False
+
+
 def middleware() -> list[Middleware]:
     return [
         TimeLimit(time_limit=TIME_LIMIT_MS),
         ShutdownNotifications(),
+        DeadLetterWithReason(),  # "after" hooks run in reverse: this one sees Retries' verdict
         Retries(max_retries=RETRIES, min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS),
         CurrentMessage(),
     ]
