@@ -137,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.set_defaults(handler=_keys_generate)
 
+    defs = commands.add_parser(
+        "definitions", help="write the RabbitMQ definitions: topology and least-privilege users"
+    )
+    defs.add_argument("--vhost", default="permis")
+    defs.add_argument("--out", type=Path, default=None, help="default: standard output")
+    defs.set_defaults(handler=_definitions)
+
     schema = commands.add_parser("schema", help="write JSON Schema and AsyncAPI of the contract")
     schema.add_argument("--out", type=Path, default=None, help="default: messages/schema")
     schema.add_argument("--check", action="store_true", help="exit 1 if the files differ")
@@ -407,6 +414,20 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
             store.dispose()
     cli_text.print_answer(verdict.as_json(), args.json, cli_text.verdict_text)
     return 0 if verdict.genuine else 1
+
+
+def _definitions(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from workers.core.definitions import definitions, development_passwords
+
+    document = definitions(args.vhost, development_passwords())
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if args.out is None:
+        print(text, end="")
+    else:
+        args.out.write_text(text, encoding="utf-8")
+    return 0
 
 
 def _schema(args: argparse.Namespace, settings: Settings) -> int:

@@ -31,3 +31,11 @@ def test_the_workers_get_the_keys_made_once_before_them() -> None:
     for setting in ("PERMIS_SEAL_KEY", "PERMIS_SEAL_CERT", "PERMIS_DECISION_KEYS"):
         assert re.search(rf"^    {setting}: /keys/", COMPOSE, re.MULTILINE), setting
     assert "volumes: [permis-keys:/keys:ro]" in COMPOSE
+
+
+def test_the_broker_loads_the_definitions_and_workers_use_their_own_user() -> None:
+    assert "./ops/rabbitmq/definitions.json:/etc/rabbitmq/definitions.json:ro" in COMPOSE
+    conf = (Path(__file__).resolve().parents[2] / "ops" / "rabbitmq" / "rabbitmq.conf").read_text()
+    assert "load_definitions = /etc/rabbitmq/definitions.json" in conf
+    urls = set(re.findall(r"PERMIS_BROKER_URL: (\S+)", COMPOSE))
+    assert urls == {"amqp://permis-workers:permis-workers@rabbitmq:5672/permis"}
