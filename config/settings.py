@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str = "ne-pas-repondre@permis.example"
     smtp_timeout_s: float = Field(default=10.0, gt=0)
+    # /metrics for Prometheus (0: none); where processes share their counters.
+    metrics_port: int = Field(default=9191, ge=0, le=65535)
+    metrics_dir: Path | None = None
     # PEM bundle of the authority that signed the relay's certificate, when not a public one.
     smtp_ca_file: Path | None = None
     mail_reply_to: str | None = None

@@ -36,7 +36,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"permis: invalid settings: {exc}", file=sys.stderr)
         return USAGE_ERROR
+    _place_metrics(args.command, settings)
     return int(args.handler(args, settings))
+
+
+def _place_metrics(command: str, settings: Settings) -> None:
+    # Before anything imports prometheus-client or dramatiq (see workers.core.multiprocess).
+    from workers.core.multiprocess import metrics_are_shared, share_metrics, single_process_metrics
+
+    if command == "run":
+        share_metrics(settings.metrics_dir, fresh=True)
+    elif command == "worker":
+        if not metrics_are_shared():
+            share_metrics(settings.metrics_dir, fresh=False)
+    else:
+        single_process_metrics()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
         "purge", help="erase personal data of dossiers final for longer than the retention"
     )
     purge.set_defaults(handler=_purge)
+
+    health = commands.add_parser(
+        "health", help="broker, database and relay reachable, and every queue consumed"
+    )
+    health.add_argument("--json", action="store_true")
+    health.set_defaults(handler=_health)
 
     verify_doc = commands.add_parser(
         "verify", help="check a work authorization (PDF) or its scanned seal code"
@@ -375,6 +395,18 @@ def _keys_generate(args: argparse.Namespace, settings: Settings) -> int:
     print(f"export PERMIS_SEAL_KEY={seal.key_file.resolve()}")
     print(f"export PERMIS_SEAL_CERT={seal.cert_file.resolve()}")
     return 0
+
+
+def _health(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.health import health
+
+    checks = health(settings)
+    answer = {
+        "healthy": all(c.ok for c in checks),
+        "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
+    }
+    cli_text.print_answer(answer, args.json, cli_text.health_text)
+    return 0 if answer["healthy"] else 1
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:

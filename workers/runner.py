@@ -13,6 +13,8 @@ import dramatiq
 from config.settings import Settings
 from workers.bootstrap import Pipeline, bootstrap, sealer
 from workers.core.errors import PermisError
+from workers.core.exposition import serve_metrics
+from workers.core.multiprocess import SUPERVISED_ENV
 from workers.core.stages import STAGES
 from workers.core.topology import DECISIONS_QUEUE, SUBMISSIONS_QUEUE
 from workers.deadlines.sweep import sweep
@@ -55,6 +57,9 @@ def run_process(name: str, settings: Settings, stop: threading.Event) -> None:
     """Run ingress or one stage's worker against RabbitMQ until ``stop`` is set."""
     settings = settings.model_copy(update={"broker_url": settings.broker_url_or_default})
     pipeline = bootstrap(settings)
+    metrics = None
+    if settings.metrics_port and not os.environ.get(SUPERVISED_ENV):
+        metrics = serve_metrics(settings.metrics_port, pipeline.services.store)
     try:
         if name == INGRESS:
             run_ingress(pipeline, stop)
@@ -63,6 +68,8 @@ def run_process(name: str, settings: Settings, stop: threading.Event) -> None:
         else:
             run_stage(pipeline, name, stop)
     finally:
+        if metrics is not None:
+            metrics.shutdown()
         pipeline.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 
 from config.settings import Settings
 from workers.core.amqp import AmqpPublisher
+from workers.core.exposition import forget_process, serve_metrics
+from workers.core.multiprocess import SUPERVISED_ENV
 from workers.core.stages import STAGES
 from workers.core.store import Store
 from workers.runner import DEADLINES, INGRESS
@@ -50,6 +53,10 @@ def prepare(settings: Settings) -> None:
 def supervise(settings: Settings, stop: threading.Event) -> int:
     """Run the whole pipeline until ``stop`` is set; returns the exit status."""
     prepare(settings)
+    os.environ[SUPERVISED_ENV] = "1"  # the children leave /metrics to this process
+    metrics = None
+    if settings.metrics_port:
+        metrics = serve_metrics(settings.metrics_port, Store.from_url(settings.database_url))
     children = [Child(INGRESS), Child(DEADLINES)] + [
         Child(name) for name in STAGES for _ in range(settings.worker_processes)
     ]
@@ -60,6 +67,8 @@ def supervise(settings: Settings, stop: threading.Event) -> int:
             stop.wait(0.5)
     finally:
         _stop_all(children)
+        if metrics is not None:
+            metrics.shutdown()
     return 0
 
 
@@ -71,6 +80,7 @@ def _tend(child: Child) -> None:
         return
     if child.process is not None:
         log.error("process died, restarting", extra={"worker": child.name})
+        forget_process(child.process.pid)
         delay = RESTART_DELAY_S[min(child.failures, len(RESTART_DELAY_S) - 1)]
         child.failures += 1
         child.process, child.restart_at = None, now + delay

@@ -7,19 +7,22 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import SAMPLES
 from tests.support.amqp import Party
-from tests.support.smtp import HOST, Relay, wait_for_messages
+from tests.support.smtp import HOST, Relay, free_port, wait_for_messages
 from workers.core.topology import SUBMISSIONS_EXCHANGE
 from workers.seal.keys import generate_seal
 
 ROOT = Path(__file__).resolve().parents[2]
+METRICS_PORT = free_port()
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -93,14 +96,19 @@ def supervisor(vhost: str, tmp_path: Path, smtp: Relay) -> Iterator[subprocess.P
         PERMIS_SMTP_HOST=HOST,
         PERMIS_SMTP_PORT=str(smtp.port),
         PERMIS_WORKER_THREADS="2",
+        PERMIS_METRICS_PORT=str(METRICS_PORT),
     )
     process = subprocess.Popen(permis("run"), cwd=ROOT, env=env)
     try:
         yield process
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        if process.poll() is None:  # stopped as ops would: its workers stop with it
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 @pytest.mark.timeout(180)
@@ -128,3 +136,52 @@ def test_permis_run_restarts_a_dead_worker_and_stops_cleanly_on_sigterm(
     supervisor.send_signal(signal.SIGTERM)
     assert supervisor.wait(timeout=60) == 0
     assert not children(supervisor.pid, "workers.cli")
+
+
+def scrape() -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{METRICS_PORT}/metrics", timeout=5) as r:
+        text = r.read().decode()
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def value(
+    metrics: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
+) -> float:
+    return metrics.get((name, frozenset(labels.items())), 0.0)
+
+
+@pytest.mark.timeout(180)
+def test_permis_run_serves_the_metrics_of_every_worker_and_of_the_dossiers(
+    supervisor: subprocess.Popen[bytes], vhost: str, smtp: Relay
+) -> None:
+    portal = Party(vhost)
+    body = (SAMPLES / "submissions" / "01-employee-cdi-introduction-paris.json").read_bytes()
+    portal.publish_when_routed(SUBMISSIONS_EXCHANGE, body)
+    portal.publish(SUBMISSIONS_EXCHANGE, b"not json at all")
+    assert len(wait_for_messages(smtp, 1, timeout_s=60)) == 1
+    portal.close()
+
+    def settled() -> bool:
+        metrics = scrape()
+        return (
+            value(metrics, "permis_emails_total", kind="deposit_confirmation", status="sent") == 1
+        )
+
+    assert wait_until(settled, timeout_s=30)
+    metrics = scrape()
+    for queue, actor in (
+        ("stage.intake", "take_in"),
+        ("stage.routing", "route"),
+        ("stage.mail", "send_email"),
+    ):
+        assert value(metrics, "dramatiq_messages_total", queue_name=queue, actor_name=actor) == 1
+    assert value(metrics, "permis_messages_refused_total", channel="portal", code="malformed") == 1
+    assert value(metrics, "permis_dossiers", state="routed", platform="pf-nanterre") == 1
+    assert value(metrics, "permis_oldest_waiting_dossier_age_seconds", platform="pf-nanterre") >= 0
+    text = urllib.request.urlopen(f"http://127.0.0.1:{METRICS_PORT}/metrics", timeout=5).read()
+    for personal in (b"@", b"REDDY", b"Quantiq"):
+        assert personal not in text

@@ -18,8 +18,11 @@ from dramatiq.middleware import (
     ShutdownNotifications,
     TimeLimit,
 )
+from dramatiq.middleware.prometheus import Prometheus
 
 from workers.core.errors import PermanentError, TransientError
+from workers.core.metrics import STAGE_FAILURES
+from workers.core.multiprocess import metrics_are_shared
 
 log = logging.getLogger(__name__)
 
@@ -81,21 +84,46 @@ class DeadLetterWithReason(Middleware):
         message.failed = False
 
 
+class CountFailures(Middleware):
+    """Counts each stage message that raised, by queue and error class (bounded labels)."""
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: dramatiq.MessageProxy,
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        if exception is not None:
+            STAGE_FAILURES.labels(message.queue_name, type(exception).__name__).inc()
+
+
 def middleware() -> list[Middleware]:
-    return [
+    stack: list[Middleware] = [
         TimeLimit(time_limit=TIME_LIMIT_MS),
         ShutdownNotifications(),
         DeadLetterWithReason(),  # "after" hooks run in reverse: this one sees Retries' verdict
         Retries(max_retries=RETRIES, min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS),
+        CountFailures(),
         CurrentMessage(),
     ]
+    if metrics_are_shared():  # dramatiq's own metrics live in the shared files only
+        stack.append(Prometheus())
+    return stack
 
 
 def make_broker(url: str | None) -> dramatiq.Broker:
     """RabbitMQ with publisher confirms when ``url`` is given, else an in-process broker."""
+    broker: dramatiq.Broker
     if url is None:
-        return StubBroker(middleware=middleware())
-    return RabbitmqBroker(url=url, confirm_delivery=True, middleware=middleware())
+        broker = StubBroker(middleware=middleware())
+    else:
+        broker = RabbitmqBroker(url=url, confirm_delivery=True, middleware=middleware())
+    # What dramatiq's own CLI does in each worker process: without it the time limits
+    # are never enforced and dramatiq's metrics never set up.
+    broker.emit_after("process_boot")
+    return broker
 
 
 class DramatiqTasks:

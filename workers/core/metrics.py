@@ -24,3 +24,13 @@ EMAILS = Counter(
     "Emails by kind and final status (sent, failed).",
     ["kind", "status"],
 )
+DOCUMENTS_ISSUED = Counter(
+    "permis_documents_issued_total",
+    "Documents issued (sealed and stored), by kind.",
+    ["kind"],
+)
+STAGE_FAILURES = Counter(
+    "permis_stage_failures_total",
+    "Stage messages that raised, by queue and error (TransientError is retried).",
+    ["queue", "error"],
+)

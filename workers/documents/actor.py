@@ -12,6 +12,7 @@ from messages.tasks import IssueDocument, SendEmail
 from workers.core import emit
 from workers.core.details import decode
 from workers.core.errors import PermanentError
+from workers.core.metrics import DOCUMENTS_ISSUED
 from workers.core.services import Services
 from workers.core.stages import SEND_EMAIL
 from workers.core.store import DocumentRecord, DossierRecord, OutboxMessage
@@ -36,6 +37,7 @@ def issue_document(services: Services, payload: dict[str, Any]) -> None:
         with services.store.transaction() as tx:
             tx.add_document(document, now)
             tx.add_outbox(origin, issued_messages(document, dossier, origin, now), now)
+        DOCUMENTS_ISSUED.labels(document.kind).inc()
     services.relay.flush(origin)
 
 
