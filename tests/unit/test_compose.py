@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from workers.runner import PROCESS_NAMES
 
@@ -39,3 +42,48 @@ def test_the_broker_loads_the_definitions_and_workers_use_their_own_user() -> No
     assert "load_definitions = /etc/rabbitmq/definitions.json" in conf
     urls = set(re.findall(r"PERMIS_BROKER_URL: (\S+)", COMPOSE))
     assert urls == {"amqp://permis-workers:permis-workers@rabbitmq:5672/permis"}
+
+
+ROOT = Path(__file__).resolve().parents[2]
+ONE_SHOT = {"keys", "migrate"}
+
+
+def services() -> tuple[dict[str, Any], dict[str, Any]]:
+    document = yaml.safe_load(COMPOSE)
+    return dict(document["services"]), dict(document.get("volumes") or {})
+
+
+def test_every_service_has_an_image_and_the_long_running_ones_a_healthcheck() -> None:
+    found, _ = services()
+    expected = {"rabbitmq", "postgres", "mailpit", "prometheus", "grafana", *ONE_SHOT}
+    assert expected | set(PROCESS_NAMES) == set(found)
+    for name, service in found.items():
+        assert "image" in service or "build" in service, name
+        if name not in ONE_SHOT:
+            test = service.get("healthcheck", {}).get("test")
+            assert test and test[0] == "CMD", name
+
+
+def test_every_dependency_and_volume_exists() -> None:
+    found, named = services()
+    for name, service in found.items():
+        for dependency, how in (service.get("depends_on") or {}).items():
+            assert dependency in found, (name, dependency)
+            wanted = (
+                "service_completed_successfully" if dependency in ONE_SHOT else "service_healthy"
+            )
+            assert how["condition"] == wanted, (name, dependency)
+        for volume in service.get("volumes") or []:
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (ROOT / source).exists(), (name, source)
+            else:
+                assert source in named, (name, source)
+
+
+def test_prometheus_scrapes_every_worker_and_loads_the_alerts() -> None:
+    config = yaml.safe_load((ROOT / "ops" / "prometheus" / "prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert set(jobs["permis"]["dns_sd_configs"][0]["names"]) == set(PROCESS_NAMES)
+    assert jobs["permis"]["dns_sd_configs"][0]["port"] == 9191
+    assert config["rule_files"] == ["/etc/prometheus/alerts.yml"]
