@@ -147,3 +147,10 @@ def dlq_text(answer: dict[str, Any]) -> str:
         lines.append(f"  {m['message_id'] or '(no id)'}{where}{retried}, since {m['since'] or '?'}")
         lines.append(f"    {m['reason']}")
     return "\n".join(lines)
+
+
+def health_text(answer: dict[str, Any]) -> str:
+    lines = [
+        f"{'ok  ' if c['ok'] else 'FAIL'} {c['name']:<9} {c['detail']}" for c in answer["checks"]
+    ]
+    return "\n".join([*lines, "healthy" if answer["healthy"] else "UNHEALTHY"])
