@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +39,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str = "ne-pas-repondre@permis.example"
     smtp_timeout_s: float = Field(default=10.0, gt=0)
+    # json (one object per line) or text; default: json for `run` and `worker`.
+    log_format: Literal["json", "text"] | None = None
     # /metrics for Prometheus (0: none); where processes share their counters.
     metrics_port: int = Field(default=9191, ge=0, le=65535)
     metrics_dir: Path | None = None

@@ -25,18 +25,17 @@ CATEGORIES = get_args(Category)
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.command in ("run", "worker") else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s",
-    )
-    for noisy in ("pika", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = Settings()
     except ValidationError as exc:
         print(f"permis: invalid settings: {exc}", file=sys.stderr)
         return USAGE_ERROR
     _place_metrics(args.command, settings)
+    from workers.core.logs import configure
+
+    serving = args.command in ("run", "worker")
+    log_format = settings.log_format or ("json" if serving else "text")
+    configure(logging.INFO if serving else logging.WARNING, as_json=log_format == "json")
     return int(args.handler(args, settings))
 
 

@@ -21,6 +21,7 @@ from dramatiq.middleware import (
 from dramatiq.middleware.prometheus import Prometheus
 
 from workers.core.errors import PermanentError, TransientError
+from workers.core.logs import LogContext
 from workers.core.metrics import STAGE_FAILURES
 from workers.core.multiprocess import metrics_are_shared
 
@@ -106,6 +107,7 @@ def middleware() -> list[Middleware]:
         DeadLetterWithReason(),  # "after" hooks run in reverse: this one sees Retries' verdict
         Retries(max_retries=RETRIES, min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS),
         CountFailures(),
+        LogContext(),
         CurrentMessage(),
     ]
     if metrics_are_shared():  # dramatiq's own metrics live in the shared files only
