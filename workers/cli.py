@@ -304,62 +304,52 @@ def _document_reissue(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _dead_letters(settings: Settings) -> Any:
-    from workers.core.deadletters import DeadLetters
-
-    return DeadLetters(settings.broker_url_or_default)
-
-
 def _dlq_list(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.core.errors import PermisError
+    def answer(_queue: Any, dead_letters: Any) -> int:
+        cli_text.print_answer(dead_letters.counts(), args.json, cli_text.dlq_counts_text)
+        return 0
 
-    try:
-        counts = _dead_letters(settings).counts()
-    except PermisError as exc:
-        print(f"permis dlq: {exc}", file=sys.stderr)
-        return 1
-    cli_text.print_answer(counts, args.json, cli_text.dlq_counts_text)
-    return 0
+    return _on_dead_letters(None, settings, answer)
 
 
 def _dlq_show(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.core.deadletters import dead_letter_queue
-    from workers.core.errors import PermisError
+    def answer(queue: Any, dead_letters: Any) -> int:
+        letters = dead_letters.peek(queue, max(args.limit, 0))
+        shown = {"queue": queue.name, "messages": [cli_text.dead_letter(m) for m in letters]}
+        cli_text.print_answer(shown, args.json, cli_text.dlq_text)
+        return 0
 
-    try:
-        queue = dead_letter_queue(args.queue)
-        letters = _dead_letters(settings).peek(queue, max(args.limit, 0))
-    except LookupError as exc:
-        print(f"permis dlq: {exc}", file=sys.stderr)
-        return USAGE_ERROR
-    except PermisError as exc:
-        print(f"permis dlq: {exc}", file=sys.stderr)
-        return 1
-    answer = {"queue": queue.name, "messages": [cli_text.dead_letter(m) for m in letters]}
-    cli_text.print_answer(answer, args.json, cli_text.dlq_text)
-    return 0
+    return _on_dead_letters(args.queue, settings, answer)
 
 
 def _dlq_act(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.core.deadletters import dead_letter_queue
-    from workers.core.errors import PermisError
-
     if bool(args.ids) == args.all:
         print(f"permis dlq {args.verb}: give message ids or --all", file=sys.stderr)
         return USAGE_ERROR
+
+    def act(queue: Any, dead_letters: Any) -> int:
+        verb = dead_letters.replay if args.verb == "replay" else dead_letters.purge
+        done = verb(queue, None if args.all else set(args.ids))
+        print(f"{args.verb}: {done} message(s) of {queue.name}")
+        return 0 if done or args.all else 1
+
+    return _on_dead_letters(args.queue, settings, act)
+
+
+def _on_dead_letters(name: str | None, settings: Settings, work: Any) -> int:
+    """Run ``work(queue, dead_letters)``: exit 2 for an unknown queue, 1 if the broker fails."""
+    from workers.core.deadletters import DeadLetters, dead_letter_queue
+    from workers.core.errors import PermisError
+
     try:
-        queue = dead_letter_queue(args.queue)
-        dead_letters = _dead_letters(settings)
-        act = dead_letters.replay if args.verb == "replay" else dead_letters.purge
-        done = act(queue, None if args.all else set(args.ids))
+        queue = dead_letter_queue(name) if name is not None else None
+        return int(work(queue, DeadLetters(settings.broker_url_or_default)))
     except LookupError as exc:
         print(f"permis dlq: {exc}", file=sys.stderr)
         return USAGE_ERROR
     except PermisError as exc:
         print(f"permis dlq: {exc}", file=sys.stderr)
         return 1
-    print(f"{args.verb}: {done} message(s) of {queue.name}")
-    return 0 if done or args.all else 1
 
 
 def _purge(args: argparse.Namespace, settings: Settings) -> int:

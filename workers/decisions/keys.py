@@ -19,6 +19,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from workers.core.keyfiles import write_private_key
 from workers.decisions.signatures import PLATFORMS, KeyFileError, parse_keys, public_key_text
 
 KEYS_FILE = "decision-keys.json"
@@ -58,7 +59,7 @@ def generate_keys(
     for platform in wanted:
         path = private_key_path(directory, platform)
         if not path.exists():
-            _write_private_key(path, Ed25519PrivateKey.generate())
+            write_private_key(path, Ed25519PrivateKey.generate())
             created.add(platform)
         key_ids[platform] = _entry_for(entries, platform, load_private_key(path), day)
     if json.dumps(entries, sort_keys=True) != before or not (directory / KEYS_FILE).exists():
@@ -114,19 +115,6 @@ def _new_key_id(platform: str, day: date, taken: Mapping[str, Any]) -> str:
         key_id = f"{platform}-{day:%Y%m%d}-{secrets.token_hex(2)}"
         if key_id not in taken:
             return key_id
-
-
-def _write_private_key(path: Path, key: Ed25519PrivateKey) -> None:
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    # O_EXCL: never replace a key someone else just wrote; 0600 from the start, never wider.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        os.fchmod(out.fileno(), 0o600)
-        out.write(pem)
 
 
 def _write_json(path: Path, entries: Mapping[str, Any]) -> None:

@@ -8,7 +8,6 @@ pair for development. Verifiers are given only the certificate.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +16,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from workers.core.keyfiles import write_private_key
 
 SEAL_KEY_FILE = "seal.key.pem"
 SEAL_CERT_FILE = "seal.cert.pem"
@@ -109,14 +110,8 @@ def generate_seal(directory: Path, *, now: datetime | None = None) -> SealWritte
         return SealWritten(key_file, cert_file, created=False)
     key = ec.generate_private_key(ec.SECP256R1())
     certificate = self_signed_certificate(key, now or datetime.now(UTC))
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(pem)
+    key_file.unlink(missing_ok=True)  # a key without its certificate is of no use
+    write_private_key(key_file, key)
     cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     return SealWritten(key_file, cert_file, created=True)
 
