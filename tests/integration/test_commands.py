@@ -165,22 +165,25 @@ def test_permis_run_serves_the_metrics_of_every_worker_and_of_the_dossiers(
     assert len(wait_for_messages(smtp, 1, timeout_s=60)) == 1
     portal.close()
 
-    def settled() -> bool:
-        metrics = scrape()
-        return (
-            value(metrics, "permis_emails_total", kind="deposit_confirmation", status="sent") == 1
-        )
+    stages = (("stage.intake", "take_in"), ("stage.routing", "route"), ("stage.mail", "send_email"))
+    expected = [
+        *(
+            (("dramatiq_messages_total", {"queue_name": q, "actor_name": a}), 1.0)
+            for q, a in stages
+        ),
+        (("permis_emails_total", {"kind": "deposit_confirmation", "status": "sent"}), 1.0),
+        (("permis_messages_refused_total", {"channel": "portal", "code": "malformed"}), 1.0),
+        (("permis_dossiers", {"state": "routed", "platform": "pf-nanterre"}), 1.0),
+    ]
 
-    assert wait_until(settled, timeout_s=30)
+    def seen() -> list[float]:
+        # A worker counts a message just after its actor returns: poll until all show.
+        metrics = scrape()
+        return [value(metrics, name, **labels) for (name, labels), _ in expected]
+
+    wait_until(lambda: seen() == [count for _, count in expected], timeout_s=30)
+    assert seen() == [count for _, count in expected]
     metrics = scrape()
-    for queue, actor in (
-        ("stage.intake", "take_in"),
-        ("stage.routing", "route"),
-        ("stage.mail", "send_email"),
-    ):
-        assert value(metrics, "dramatiq_messages_total", queue_name=queue, actor_name=actor) == 1
-    assert value(metrics, "permis_messages_refused_total", channel="portal", code="malformed") == 1
-    assert value(metrics, "permis_dossiers", state="routed", platform="pf-nanterre") == 1
     assert value(metrics, "permis_oldest_waiting_dossier_age_seconds", platform="pf-nanterre") >= 0
     text = urllib.request.urlopen(f"http://127.0.0.1:{METRICS_PORT}/metrics", timeout=5).read()
     for personal in (b"@", b"REDDY", b"Quantiq"):
