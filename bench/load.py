@@ -1,0 +1,490 @@
+"""Load: submissions at a steady rate through `permis run`, a share of them granted.
+
+    .venv/bin/python bench/load.py [--submissions N] [--rate R] [--grants SHARE]
+                                   [--database postgres|sqlite] [--out FILE]
+
+Everything real on this machine: a fresh RabbitMQ vhost and PostgreSQL schema (or SQLite
+file), an SMTP server in this process recording when each email arrives, development
+keys, and `permis run` as ops start it. It publishes N submissions at R per second (with
+publisher confirms, as the portal would), grants a share of the deposited dossiers with
+signed decisions, and measures:
+
+- submissions → deposit email received: throughput, and p50/p95/p99 end to end;
+- grant published → both authorization emails received: throughput and percentiles;
+- per stage, p50/p95/p99 of the handling time (dramatiq's histograms, from /metrics);
+- peak resident memory of each worker process, and CPU seconds per dossier;
+- the ceiling, in the same run: five no-op dramatiq actors in a chain (bench/ceiling.py)
+  on the same broker, and Permis's deposit throughput as a share of it.
+
+Results go to ``--out`` (Markdown, with the machine) and a JSON line to standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+import pika
+import sqlalchemy
+from aiosmtpd.controller import Controller
+from prometheus_client.parser import text_string_to_metric_families
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from workers.decisions.keys import KEYS_FILE, generate_keys, private_key_for  # noqa: E402
+from workers.decisions.signatures import sign  # noqa: E402
+from workers.seal.keys import generate_seal  # noqa: E402
+
+SAMPLES = ROOT / "messages" / "samples"
+BROKER = "amqp://guest:guest@127.0.0.1:5672"
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+PLATFORM = "pf-nanterre"  # where sample 01 goes
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Arrivals:
+    """What the SMTP server received: (time, kind, dossier) per email."""
+
+    emails: list[tuple[float, str, str]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.emails.append(
+                (time.time(), str(parsed["X-Permis-Kind"]), str(parsed["X-Permis-Dossier"]))
+            )
+        return "250 OK"
+
+    def count(self, kind: str) -> int:
+        with self.lock:
+            return sum(1 for _, k, _ in self.emails if k == kind)
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def database(kind: str, folder: Path, tag: str) -> tuple[str, Any]:
+    """A fresh database URL, and how to drop it afterwards."""
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'permis.db'}", lambda: None
+    engine = sqlalchemy.create_engine(POSTGRES.replace("postgresql://", "postgresql+psycopg://"))
+    schema = f"bench_{tag}"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+
+    def drop() -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        engine.dispose()
+
+    return f"{POSTGRES}?options=-csearch_path%3D{schema}", drop
+
+
+def submission(n: int, tag: str) -> bytes:
+    body = json.loads(
+        (SAMPLES / "submissions" / "01-employee-cdi-introduction-paris.json").read_text()
+    )
+    body["id"] = f"bench-{tag}-{n}"
+    body["time"] = datetime.now(UTC).isoformat(timespec="seconds")
+    return json.dumps(body).encode()
+
+
+def grant(number: str, keys: Path) -> tuple[bytes, dict[str, str]]:
+    text = (SAMPLES / "decisions" / "granted.json").read_text().replace("<DOSSIER_NUMBER>", number)
+    body = json.loads(text)
+    body["id"] = str(uuid.uuid4())
+    raw = json.dumps(body).encode()
+    key_id, key = private_key_for(keys, PLATFORM)
+    return raw, {"signature-key-id": key_id, "signature": sign(raw, key)}
+
+
+class Events(threading.Thread):
+    """Reads permis.events: which dossier each submission became; grants a share once routed."""
+
+    def __init__(self, url: str, keys: Path, every: int) -> None:
+        super().__init__(daemon=True)
+        self.url, self.keys, self.every = url, keys, every
+        self.dossier_of: dict[str, str] = {}
+        self.granted_at: dict[str, float] = {}
+        self.stop = threading.Event()
+        self.ready = threading.Event()
+
+    def run(self) -> None:
+        connection = pika.BlockingConnection(pika.URLParameters(self.url))
+        channel = connection.channel()
+        channel.confirm_delivery()
+        queue = channel.queue_declare("", exclusive=True).method.queue
+        for key in ("dossier.deposited.#", "dossier.routed.#"):
+            channel.queue_bind(queue, "permis.events", routing_key=key)
+        self.ready.set()
+        routed = 0
+        for method, _props, body in channel.consume(queue, auto_ack=True, inactivity_timeout=0.2):
+            if self.stop.is_set():
+                break
+            if method is None:
+                continue
+            event = json.loads(body)
+            data, number = event["data"], event["data"]["dossier_number"]
+            if event["type"].endswith(".deposited"):
+                self.dossier_of[data["submission_id"]] = number
+                continue
+            routed += 1  # a decision is for a routed dossier: grant every n-th
+            if self.every and routed % self.every == 0:
+                raw, headers = grant(number, self.keys)
+                self.granted_at[number] = time.time()
+                channel.basic_publish(
+                    "permis.decisions",
+                    "",
+                    raw,
+                    pika.BasicProperties(
+                        content_type="application/cloudevents+json",
+                        delivery_mode=2,
+                        headers=headers,
+                    ),
+                )
+        connection.close()
+
+
+def publish(url: str, count: int, rate: float, tag: str) -> dict[str, float]:
+    """Publish ``count`` submissions at ``rate`` per second, confirmed; when each left."""
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    channel = connection.channel()
+    channel.confirm_delivery()
+    sent: dict[str, float] = {}
+    started = time.perf_counter()
+    props = pika.BasicProperties(content_type="application/cloudevents+json", delivery_mode=2)
+    for n in range(count):
+        wait = started + n / rate - time.perf_counter()
+        if wait > 0:
+            time.sleep(wait)
+        body = submission(n, tag)
+        sent[f"bench-{tag}-{n}"] = time.time()
+        channel.basic_publish("permis.submissions", "", body, props)
+    connection.close()
+    return sent
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "max": ordered[-1]}
+
+
+def stage_percentiles(port: int) -> dict[str, dict[str, float]]:
+    """p50/p95/p99 of each stage's handling time, from dramatiq's histogram buckets."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    buckets: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "dramatiq_message_duration_milliseconds_bucket":
+                buckets[sample.labels["queue_name"]].append(
+                    (float(sample.labels["le"]), sample.value)
+                )
+    result = {}
+    for queue, points in sorted(buckets.items()):
+        points.sort()
+        total = points[-1][1]
+        if total:
+            result[queue] = {
+                f"p{int(q * 100)}": _bucket_quantile(points, q * total) for q in (0.5, 0.95, 0.99)
+            }
+    return result
+
+
+def _bucket_quantile(points: list[tuple[float, float]], rank: float) -> float:
+    lower_bound, lower_count = 0.0, 0.0
+    for bound, count in points:
+        if count >= rank:
+            if bound == float("inf"):
+                return lower_bound
+            share = (rank - lower_count) / (count - lower_count) if count > lower_count else 0
+            return lower_bound + (bound - lower_bound) * share
+        lower_bound, lower_count = bound, count
+    return lower_bound
+
+
+def processes(parent: int) -> dict[int, str]:
+    found = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True)
+    pids = [int(p) for p in found.stdout.split()]
+    names = {}
+    for pid in pids:
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            names[pid] = cmdline[-2].decode() if len(cmdline) > 1 else str(pid)
+        except OSError:
+            continue
+    return names
+
+
+def memory_and_cpu(pids: dict[int, str], supervisor: int) -> tuple[dict[str, float], float]:
+    """Peak resident MiB per worker, and CPU seconds used by all (supervisor included)."""
+    peaks, cpu = {}, 0.0
+    for pid, name in {**pids, supervisor: "supervisor"}.items():
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        hwm = next(line for line in status.splitlines() if line.startswith("VmHWM"))
+        peaks[name] = int(hwm.split()[1]) / 1024
+        cpu += (int(stat[11]) + int(stat[12])) / TICKS  # utime, stime
+    return peaks, cpu
+
+
+def wait_for(predicate: Any, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    tag = uuid.uuid4().hex[:8]
+    vhost = f"permis-bench-{tag}"
+    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    url = f"{BROKER}/{vhost}"
+    folder = Path(tempfile.mkdtemp(prefix="permis-bench-"))
+    db_url, drop_db = database(args.database, folder, tag)
+    keys = folder / "keys"
+    generate_keys(keys, [PLATFORM])
+    seal = generate_seal(keys)
+    arrivals = Arrivals()
+    relay = Controller(arrivals, hostname="127.0.0.1", port=free_port())
+    relay.start()
+    metrics_port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PERMIS_")},
+        "PERMIS_BROKER_URL": url,
+        "PERMIS_DATABASE_URL": db_url,
+        "PERMIS_SMTP_HOST": "127.0.0.1",
+        "PERMIS_SMTP_PORT": str(relay.port),
+        "PERMIS_DECISION_KEYS": str(keys / KEYS_FILE),
+        "PERMIS_SEAL_KEY": str(seal.key_file),
+        "PERMIS_SEAL_CERT": str(seal.cert_file),
+        "PERMIS_METRICS_PORT": str(metrics_port),
+        "PERMIS_WORKER_THREADS": str(args.threads),
+        "PERMIS_WORKER_PROCESSES": str(args.processes),
+    }
+    log = (folder / "permis.log").open("wb")
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "workers.cli", "run"], cwd=ROOT, env=env, stdout=log, stderr=log
+    )
+    every = round(1 / args.grants) if args.grants > 0 else 0
+    events = Events(url, keys, every)
+    try:
+        health = [sys.executable, "-m", "workers.cli", "health"]
+        up = wait_for(
+            lambda: subprocess.run(health, cwd=ROOT, env=env, capture_output=True).returncode == 0,
+            120,
+        )
+        if not up:
+            raise SystemExit(f"permis run did not become healthy: see {folder / 'permis.log'}")
+        events.start()
+        events.ready.wait(30)
+        sent = publish(url, args.submissions, args.rate, tag)
+        grants = args.submissions // every if every else 0
+        done = wait_for(
+            lambda: (
+                arrivals.count("deposit_confirmation") >= args.submissions
+                and arrivals.count("authorization_granted") >= 2 * grants
+            ),
+            args.timeout,
+        )
+        pids = processes(supervisor.pid)
+        peaks, cpu = memory_and_cpu(pids, supervisor.pid)
+        stages = stage_percentiles(metrics_port)
+    finally:
+        events.stop.set()
+        supervisor.send_signal(signal.SIGTERM)
+        try:
+            supervisor.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            supervisor.kill()
+        relay.stop()
+        rabbitmqctl("delete_vhost", vhost)
+        drop_db()
+    ceiling = run_ceiling(args.ceiling_chains)
+    return summarise(args, sent, events, arrivals, done, peaks, cpu, stages, ceiling)
+
+
+def run_ceiling(chains: int) -> dict[str, Any]:
+    vhost = f"permis-ceiling-{uuid.uuid4().hex[:8]}"
+    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    try:
+        out = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "ceiling.py"),
+                "--url",
+                f"{BROKER}/{vhost}",
+                "--chains",
+                str(chains),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
+        return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    finally:
+        rabbitmqctl("delete_vhost", vhost)
+
+
+def summarise(
+    args: argparse.Namespace,
+    sent: dict[str, float],
+    events: Events,
+    arrivals: Arrivals,
+    done: bool,
+    peaks: dict[str, float],
+    cpu: float,
+    stages: dict[str, dict[str, float]],
+    ceiling: dict[str, Any],
+) -> dict[str, Any]:
+    deposit_at = {d: t for t, k, d in arrivals.emails if k == "deposit_confirmation"}
+    latencies = [
+        (deposit_at[number] - sent[sid]) * 1000
+        for sid, number in events.dossier_of.items()
+        if number in deposit_at and sid in sent
+    ]
+    authorized: dict[str, list[float]] = defaultdict(list)
+    for t, k, d in arrivals.emails:
+        if k == "authorization_granted":
+            authorized[d].append(t)
+    grant_latencies = [
+        (max(times) - events.granted_at[d]) * 1000
+        for d, times in authorized.items()
+        if len(times) == 2 and d in events.granted_at
+    ]
+    first = min(sent.values())
+    deposits_per_s = len(deposit_at) / (max(deposit_at.values()) - first) if deposit_at else 0.0
+    grant_start = min(events.granted_at.values()) if events.granted_at else 0.0
+    last_auth = max((max(t) for t in authorized.values()), default=0.0)
+    grants_per_s = len(grant_latencies) / (last_auth - grant_start) if grant_latencies else 0.0
+    return {
+        "database": args.database,
+        "submissions": args.submissions,
+        "rate": args.rate,
+        "complete": done,
+        "deposits": len(deposit_at),
+        "deposits_per_s": round(deposits_per_s, 1),
+        "deposit_latency_ms": {k: round(v, 1) for k, v in percentiles(latencies).items()},
+        "grants": len(grant_latencies),
+        "grants_per_s": round(grants_per_s, 1),
+        "grant_latency_ms": {k: round(v, 1) for k, v in percentiles(grant_latencies).items()},
+        "stage_ms": {q: {k: round(v, 1) for k, v in p.items()} for q, p in stages.items()},
+        "peak_rss_mib": {k: round(v, 1) for k, v in sorted(peaks.items())},
+        "cpu_ms_per_dossier": round(cpu / max(1, len(deposit_at)) * 1000, 2),
+        "ceiling_chains_per_s": ceiling.get("chains_per_s"),
+        "share_of_ceiling": round(deposits_per_s / ceiling["chains_per_s"], 2)
+        if ceiling.get("chains_per_s")
+        else None,
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    cores = os.cpu_count()
+    lines = [
+        f"## {result['submissions']} submissions at {result['rate']}/s, {result['database']}",
+        "",
+        f"- Machine: {_cpu()}, {cores} cores, {platform.platform()}; "
+        f"Python {platform.python_version()}",
+        f"- Date: {datetime.now(UTC).isoformat(timespec='seconds')}",
+        f"- Command: `{shlex.join(sys.orig_argv)}`",
+        f"- Complete: {result['complete']} ({result['deposits']} deposit emails, "
+        f"{result['grants']} grants with both emails)",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| submissions → deposit email | {result['deposits_per_s']}/s |",
+        f"| … latency p50 / p95 / p99 / max | {_quantiles(result['deposit_latency_ms'])} ms |",
+        f"| grant → both authorization emails | {result['grants_per_s']}/s |",
+        f"| … latency p50 / p95 / p99 / max | {_quantiles(result['grant_latency_ms'])} ms |",
+        f"| ceiling: 5 no-op actors chained, confirms on | {result['ceiling_chains_per_s']}/s |",
+        f"| Permis deposits as a share of the ceiling | {result['share_of_ceiling']} |",
+        f"| CPU per dossier (all processes) | {result['cpu_ms_per_dossier']} ms |",
+        "",
+        "| stage | p50 | p95 | p99 (ms, handling time) |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {q} | {p.get('p50')} | {p.get('p95')} | {p.get('p99')} |"
+            for q, p in result["stage_ms"].items()
+        ),
+        "",
+        "| process | peak resident MiB |",
+        "|---|---:|",
+        *(f"| {name} | {mib} |" for name, mib in result["peak_rss_mib"].items()),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _quantiles(values: dict[str, float]) -> str:
+    return " / ".join(str(values.get(k, "—")) for k in ("p50", "p95", "p99", "max"))
+
+
+def _cpu() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--submissions", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--grants", type=float, default=0.1, help="share of dossiers granted")
+    parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--threads", type=int, default=8, help="PERMIS_WORKER_THREADS")
+    parser.add_argument("--processes", type=int, default=1, help="PERMIS_WORKER_PROCESSES")
+    parser.add_argument("--ceiling-chains", type=int, default=2000)
+    parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "load.md")
+    args = parser.parse_args()
+    result = run(args)
+    print(json.dumps(result))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("a", encoding="utf-8") as out:
+        out.write(markdown(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()
