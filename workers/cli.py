@@ -419,19 +419,28 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
         print(f"permis verify: {exc}", file=sys.stderr)
         return USAGE_ERROR
 
-    def verdict_with(lookup: Any) -> Any:
-        if pdf is not None:
-            return verify_pdf(pdf, certificate, lookup)
-        return verify_code(args.code, certificate, lookup)
+    store = (
+        Store.from_url(settings.database_url)
+        if "database_url" in settings.model_fields_set
+        else None
+    )
+    asked = superseded_lookup(store) if store is not None else None
 
-    verdict = verdict_with(None)
-    if verdict.genuine and "database_url" in settings.model_fields_set:
-        store = Store.from_url(settings.database_url)
+    def replacement_of(number: str) -> str | None:
+        # A database that does not answer must not hide the seal's own answer.
         try:
-            verdict = verdict_with(superseded_lookup(store))
+            return asked(number) if asked is not None else None
         except PermisError as exc:
             print(f"permis verify: could not tell if superseded: {exc}", file=sys.stderr)
-        finally:
+            return None
+
+    try:
+        if pdf is not None:
+            verdict = verify_pdf(pdf, certificate, replacement_of)
+        else:
+            verdict = verify_code(args.code, certificate, replacement_of)
+    finally:
+        if store is not None:
             store.dispose()
     cli_text.print_answer(verdict.as_json(), args.json, cli_text.verdict_text)
     return 0 if verdict.genuine else 1
