@@ -6,14 +6,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-import aiosmtplib
-import pika.exceptions
 from sqlalchemy import text
 
 from config.settings import Settings
-from workers.core.amqp import connect
+from workers.bootstrap import mail_transport
+from workers.core.amqp import connect, mapped_amqp_errors, queue_state
 from workers.core.errors import PermisError
 from workers.core.stages import STAGES
 from workers.core.store import Store
@@ -43,7 +41,7 @@ def health(settings: Settings) -> list[Check]:
     for name, check in checks:
         try:
             results.append(Check(name, True, check(settings)))
-        except (PermisError, OSError, TimeoutError, aiosmtplib.SMTPException) as exc:
+        except (PermisError, OSError, TimeoutError) as exc:
             results.append(Check(name, False, str(exc) or type(exc).__name__))
         except Unhealthy as exc:
             results.append(Check(name, False, str(exc)))
@@ -70,48 +68,30 @@ def _database(settings: Settings) -> str:
 
 
 def _mail(settings: Settings) -> str:
-    if settings.mail_dir is not None:
-        folder = Path(settings.mail_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".permis-health"
-        probe.write_text("ok")
-        probe.unlink()
-        return f"writing .eml files to {folder}"
+    transport = mail_transport(settings)
 
-    async def greet() -> None:
-        client = aiosmtplib.SMTP(
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            use_tls=settings.smtp_tls.value == "tls",
-            start_tls=settings.smtp_tls.value == "starttls",
-            timeout=settings.smtp_timeout_s,
-            cert_bundle=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
-        )
-        await client.connect()
-        await client.noop()
-        await client.quit()
+    async def probe() -> str:
+        try:
+            return await transport.probe()
+        finally:
+            await transport.close()
 
-    asyncio.run(greet())
-    return f"relay {settings.smtp_host}:{settings.smtp_port} answers"
+    return asyncio.run(probe())
 
 
 def _consumers(settings: Settings) -> str:
     connection = connect(settings.broker_url_or_default)
-    idle = []
     try:
-        for queue in CONSUMED:
-            channel = connection.channel()
-            try:
-                declared = channel.queue_declare(queue, passive=True)
-            except pika.exceptions.ChannelClosedByBroker:
-                idle.append(f"{queue} (missing)")
-                continue
-            if declared.method.consumer_count == 0:
-                idle.append(queue)
-            channel.close()
+        with mapped_amqp_errors("pipeline"):
+            states = {queue: queue_state(connection, queue) for queue in CONSUMED}
     finally:
         if connection.is_open:
             connection.close()
+    idle = [
+        f"{queue} (missing)" if state is None else queue
+        for queue, state in states.items()
+        if state is None or state[1] == 0
+    ]
     if idle:
         raise Unhealthy("no consumer on " + ", ".join(idle))
     return f"{len(CONSUMED)} queues consumed"

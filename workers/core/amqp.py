@@ -58,6 +58,19 @@ def declare_topology(channel: BlockingChannel) -> None:
             channel.queue_bind(queue.name, queue.exchange, routing_key="")
 
 
+def queue_state(connection: pika.BlockingConnection, name: str) -> tuple[int, int] | None:
+    """A queue's (messages ready, consumers), or None when it was never declared."""
+    channel = connection.channel()
+    try:
+        declared = channel.queue_declare(name, passive=True)
+    except pika.exceptions.ChannelClosedByBroker as exc:
+        if exc.reply_code == 404:
+            return None
+        raise
+    channel.close()
+    return int(declared.method.message_count), int(declared.method.consumer_count)
+
+
 def properties(headers: dict[str, Any], message_id: str | None = None) -> pika.BasicProperties:
     return pika.BasicProperties(
         content_type=CONTENT_TYPE,

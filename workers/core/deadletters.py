@@ -20,7 +20,7 @@ import pika
 import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel
 
-from workers.core.amqp import PERSISTENT, connect, mapped_amqp_errors
+from workers.core.amqp import PERSISTENT, connect, mapped_amqp_errors, queue_state
 from workers.core.broker import FAILURE_OPTION
 from workers.core.stages import STAGES
 from workers.core.topology import (
@@ -227,16 +227,8 @@ class DeadLetters:
 
     @staticmethod
     def _count(connection: pika.BlockingConnection, name: str) -> int:
-        channel = connection.channel()
-        try:
-            declared = channel.queue_declare(name, passive=True)
-        except pika.exceptions.ChannelClosedByBroker as exc:
-            if exc.reply_code == 404:
-                return 0
-            raise
-        count = int(declared.method.message_count)
-        channel.close()
-        return count
+        state = queue_state(connection, name)
+        return state[0] if state else 0
 
 
 def _text(value: Any) -> str:

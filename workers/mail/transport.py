@@ -40,6 +40,8 @@ class MailTransport(Protocol):
 
     async def send(self, message: EmailMessage) -> None: ...
 
+    async def probe(self) -> str: ...
+
     async def close(self) -> None: ...
 
 
@@ -88,6 +90,16 @@ class SmtpTransport:
                 raise
             if refused:
                 raise _for_code(min(r.code for r in refused.values()), "recipient refused")
+
+    async def probe(self) -> str:
+        """Reach the relay as sending would (TLS, login) and ask NOOP; what answered."""
+        async with self._lock:
+            try:
+                await self._connection()
+            except _NETWORK_ERRORS as exc:
+                self._drop()
+                raise _mapped(exc) from exc
+        return f"relay {self._host}:{self._port} answers"
 
     async def close(self) -> None:
         """Say QUIT to the relay if connected, then forget the connection."""
@@ -138,6 +150,15 @@ class EmlDirectoryTransport:
             await asyncio.to_thread(_write_atomically, target, data)
         except OSError as exc:
             raise TransientError(f"cannot write .eml file ({exc.errno})") from exc
+
+    async def probe(self) -> str:
+        """Check the folder can be written."""
+        try:
+            await asyncio.to_thread(_write_atomically, self._directory / ".permis-probe", b"")
+            (self._directory / ".permis-probe").unlink()
+        except OSError as exc:
+            raise TransientError(f"cannot write .eml files ({exc.errno})") from exc
+        return f"writing .eml files to {self._directory}"
 
     async def close(self) -> None:
         """Nothing to release."""
