@@ -454,3 +454,11 @@ def test_labels_cover_exactly_the_document_kinds_of_the_contract() -> None:
 def test_an_unknown_document_kind_is_shown_as_its_code() -> None:
     assert document_label("passport", "en") == "Passport"
     assert document_label("hologram", "fr") == "hologram"
+
+
+def test_an_email_is_sent_once_per_document_else_per_dossier_or_submission() -> None:
+    from workers.mail.letters import mail_key
+
+    assert mail_key("AT26-0000042-2-D2", "AT26-0000042-2", None) == "AT26-0000042-2-D2"
+    assert mail_key(None, "AT26-0000042-2", None) == "AT26-0000042-2"
+    assert mail_key(None, None, "8b0f6a4e") == "8b0f6a4e"

@@ -409,3 +409,12 @@ def test_every_sealed_authorization_fits_one_page_with_its_code(
     code = ours.code(seal_payload(context))
     reader = PdfReader(io.BytesIO(render_pdf("authorization", context, seal_code=code)))
     assert len(reader.pages) == 1
+
+
+def test_only_the_authorization_carries_a_seal_code() -> None:
+    from workers.documents.contexts import seal_payload_of
+
+    for kind in ("refusal", "documents_request", "implicit_refusal"):
+        assert seal_payload_of(kind, context_for(kind, submission("01"))) is None
+    payload = seal_payload_of("authorization", context_for("authorization", submission("01")))
+    assert payload is not None and payload.doc == "AT26-0000042-2-A1"

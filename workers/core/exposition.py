@@ -47,13 +47,13 @@ def forget_process(pid: int) -> None:
 class DossierGauges(Collector):
     """Dossiers by state and platform, the oldest waiting per platform, deadlines near and past."""
 
-    def __init__(self, store: Store, today: Any = None) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.today = today or (lambda: datetime.now(UTC).date())
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        now = datetime.now(UTC)
         try:
-            rows, oldest, deadlines = self._read(self.today())
+            rows, oldest, deadlines = self._read(now.date())
         except PermisError:
             return  # the store is down: the scrape still shows every counter
         by_state = GaugeMetricFamily(
@@ -67,7 +67,6 @@ class DossierGauges(Collector):
             "Age of the oldest dossier waiting for a decision (routed or awaiting documents).",
             labels=["platform"],
         )
-        now = datetime.now(UTC)
         for platform, created in oldest:
             waiting.add_metric([platform or "none"], (now - _aware(created)).total_seconds())
         yield waiting

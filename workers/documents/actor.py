@@ -74,7 +74,8 @@ def sealed_pdf(services: Services, kind: str, context: dict[str, Any]) -> bytes:
     """The document's PDF under the seal; an authorization also shows and carries its code."""
     if services.seal is None:
         raise PermanentError("no seal configured (PERMIS_SEAL_KEY, PERMIS_SEAL_CERT)")
-    code = services.seal.code(contexts.seal_payload(context)) if kind == "authorization" else None
+    payload = contexts.seal_payload_of(kind, context)
+    code = services.seal.code(payload) if payload is not None else None
     pdf = render_pdf(kind, context, seal_code=code)
     return services.seal.seal(pdf, code, reason=f"{TITLES[kind]} {context['document_number']}")
 

@@ -138,6 +138,11 @@ def implicit_refusal_context(
     return {**context, "deadline": deadline}
 
 
+def seal_payload_of(kind: str, context: Mapping[str, Any]) -> SealPayload | None:
+    """The seal code's payload of a document: only the work authorization carries one (§7)."""
+    return seal_payload(context) if kind == "authorization" else None
+
+
 @_permanent
 def seal_payload(context: Mapping[str, Any]) -> SealPayload:
     """What the authorization's seal code vouches for (CONTRACTS.md §7), from its context."""

@@ -25,7 +25,7 @@ DONE = ("sent", "failed")
 def send_email(services: Services, payload: dict[str, Any]) -> None:
     """Send the email unless it was sent or failed for good; record and announce the result."""
     command = SendEmail.model_validate(payload)
-    key = mail_key(command)
+    key = letters.mail_key(command.document_number, command.dossier_number, command.submission_id)
     origin = f"mail|{key}|{command.kind}|{command.recipient_role}"
     with services.store.transaction() as tx:
         status = tx.email_status(key, command.kind, command.recipient_role)
@@ -36,15 +36,6 @@ def send_email(services: Services, payload: dict[str, Any]) -> None:
         letter, attachments = loaded
         deliver(services, command, key, letter, attachments, origin, platform)
     services.relay.flush(origin)
-
-
-def mail_key(command: SendEmail) -> str:
-    """What an email is sent once for: the document it carries, else the dossier or submission.
-
-    A dossier may get several letters of a kind (a second request for documents, a
-    replacement authorization): each document is its own letter.
-    """
-    return command.document_number or command.dossier_number or command.submission_id or ""
 
 
 def load(

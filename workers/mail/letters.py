@@ -32,6 +32,17 @@ TO_BOTH_PARTIES = frozenset({"authorization_granted", "authorization_refused", "
 """Letters the employer and the beneficiary each receive, separately."""
 
 
+def mail_key(
+    document_number: str | None, dossier_number: str | None, submission_id: str | None
+) -> str:
+    """What an email is sent once for: the document it carries, else the dossier or submission.
+
+    A dossier may get several letters of a kind (a second request for documents, a
+    replacement authorization): each document is its own letter.
+    """
+    return document_number or dossier_number or submission_id or ""
+
+
 def recipients(kind: str, *, beneficiary_reachable: bool) -> tuple[str, ...]:
     """Who receives a letter: the employer always; the beneficiary when §8 says so and we can."""
     if kind in TO_BOTH_PARTIES and beneficiary_reachable:
