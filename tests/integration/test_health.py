@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 
 import pytest
 
@@ -25,7 +26,18 @@ def verdicts(settings: Settings) -> dict[str, bool]:
     return {check.name: check.ok for check in health(settings)}
 
 
+def consuming(settings: Settings, timeout_s: float = 30.0) -> bool:
+    """Workers subscribe to their queues just after they start: wait until all have."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if verdicts(settings)["pipeline"]:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def test_a_running_pipeline_is_healthy(world: World) -> None:
+    assert consuming(world.settings)
     assert verdicts(world.settings) == {
         "broker": True,
         "database": True,
@@ -35,6 +47,7 @@ def test_a_running_pipeline_is_healthy(world: World) -> None:
 
 
 def test_a_stopped_relay_and_a_missing_database_are_named(world: World) -> None:
+    assert consuming(world.settings)
     world.smtp.stop()
     broken = world.settings.model_copy(
         update={"database_url": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"}
