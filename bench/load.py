@@ -249,19 +249,45 @@ def processes(parent: int) -> dict[int, str]:
     return names
 
 
-def memory_and_cpu(pids: dict[int, str], supervisor: int) -> tuple[dict[str, float], float]:
-    """Peak resident MiB per worker, and CPU seconds used by all (supervisor included)."""
-    peaks, cpu = {}, 0.0
+def memory_and_cpu(
+    pids: dict[int, str], supervisor: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Peak resident MiB and CPU seconds of each worker process (supervisor included)."""
+    peaks, cpu = {}, {}
     for pid, name in {**pids, supervisor: "supervisor"}.items():
         try:
             status = Path(f"/proc/{pid}/status").read_text()
-            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         hwm = next(line for line in status.splitlines() if line.startswith("VmHWM"))
         peaks[name] = int(hwm.split()[1]) / 1024
-        cpu += (int(stat[11]) + int(stat[12])) / TICKS  # utime, stime
+        cpu[name] = cpu_seconds(pid)
     return peaks, cpu
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(stat[11]) + int(stat[12])) / TICKS  # utime, stime
+
+
+def services_cpu() -> dict[str, float]:
+    """CPU seconds used so far by the broker's and the database's processes on this host."""
+    used = {"rabbitmq": 0.0, "postgresql": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if comm.startswith(("beam", "erl_child", "epmd", "inet_gethost")):
+            used["rabbitmq"] += cpu_seconds(int(entry.name))
+        elif comm.startswith("postgres"):
+            used["postgresql"] += cpu_seconds(int(entry.name))
+    return used
 
 
 def wait_for(predicate: Any, timeout_s: float) -> bool:
@@ -317,6 +343,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             raise SystemExit(f"permis run did not become healthy: see {folder / 'permis.log'}")
         events.start()
         events.ready.wait(30)
+        services_before = services_cpu()
+        workers_before = {
+            name: cpu_seconds(pid) for pid, name in processes(supervisor.pid).items()
+        }
+        workers_before["supervisor"] = cpu_seconds(supervisor.pid)
         sent = publish(url, args.submissions, args.rate, tag)
         grants = args.submissions // every if every else 0
         done = wait_for(
@@ -326,8 +357,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             ),
             args.timeout,
         )
+        services_after = services_cpu()
         pids = processes(supervisor.pid)
         peaks, cpu = memory_and_cpu(pids, supervisor.pid)
+        cpu = {name: spent - workers_before.get(name, 0.0) for name, spent in cpu.items()}
+        cpu.update({k: v - services_before[k] for k, v in services_after.items()})
         stages = stage_percentiles(metrics_port)
     finally:
         events.stop.set()
@@ -374,7 +408,7 @@ def summarise(
     arrivals: Arrivals,
     done: bool,
     peaks: dict[str, float],
-    cpu: float,
+    cpu: dict[str, float],
     stages: dict[str, dict[str, float]],
     ceiling: dict[str, Any],
 ) -> dict[str, Any]:
@@ -411,7 +445,10 @@ def summarise(
         "grant_latency_ms": {k: round(v, 1) for k, v in percentiles(grant_latencies).items()},
         "stage_ms": {q: {k: round(v, 1) for k, v in p.items()} for q, p in stages.items()},
         "peak_rss_mib": {k: round(v, 1) for k, v in sorted(peaks.items())},
-        "cpu_ms_per_dossier": round(cpu / max(1, len(deposit_at)) * 1000, 2),
+        "cpu_ms_per_dossier": {
+            name: round(seconds / max(1, len(deposit_at)) * 1000, 2)
+            for name, seconds in sorted(cpu.items())
+        },
         "ceiling_chains_per_s": ceiling.get("chains_per_s"),
         "share_of_ceiling": round(deposits_per_s / ceiling["chains_per_s"], 2)
         if ceiling.get("chains_per_s")
@@ -439,7 +476,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"| … latency p50 / p95 / p99 / max | {_quantiles(result['grant_latency_ms'])} ms |",
         f"| ceiling: 5 no-op actors chained, confirms on | {result['ceiling_chains_per_s']}/s |",
         f"| Permis deposits as a share of the ceiling | {result['share_of_ceiling']} |",
-        f"| CPU per dossier (all processes) | {result['cpu_ms_per_dossier']} ms |",
+        f"| CPU per dossier, Permis processes | {_permis_cpu(result)} ms |",
         "",
         "| stage | p50 | p95 | p99 (ms, handling time) |",
         "|---|---:|---:|---:|",
@@ -448,12 +485,21 @@ def markdown(result: dict[str, Any]) -> str:
             for q, p in result["stage_ms"].items()
         ),
         "",
-        "| process | peak resident MiB |",
-        "|---|---:|",
-        *(f"| {name} | {mib} |" for name, mib in result["peak_rss_mib"].items()),
+        "| process | peak resident MiB | CPU ms per dossier |",
+        "|---|---:|---:|",
+        *(
+            f"| {name} | {result['peak_rss_mib'].get(name, '—')} | {ms} |"
+            for name, ms in result["cpu_ms_per_dossier"].items()
+        ),
         "",
     ]
     return "\n".join(lines)
+
+
+def _permis_cpu(result: dict[str, Any]) -> float:
+    outside = ("rabbitmq", "postgresql")
+    spent = result["cpu_ms_per_dossier"].items()
+    return round(sum(ms for name, ms in spent if name not in outside), 2)
 
 
 def _quantiles(values: dict[str, float]) -> str:
