@@ -30,6 +30,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
 
+from machine import cpu_model
 from workload import (
     ENGINES,
     Render,
@@ -274,17 +275,6 @@ def header(args: argparse.Namespace, measures: Sequence[Measure]) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo, else what ``platform`` knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def _engine_versions(measures: Sequence[Measure]) -> list[str]:

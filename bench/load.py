@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shlex
 import signal
 import socket
@@ -49,6 +48,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from machine import describe  # noqa: E402
 
 from workers.decisions.keys import KEYS_FILE, generate_keys, private_key_for  # noqa: E402
 from workers.decisions.signatures import sign  # noqa: E402
@@ -344,9 +345,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         events.start()
         events.ready.wait(30)
         services_before = services_cpu()
-        workers_before = {
-            name: cpu_seconds(pid) for pid, name in processes(supervisor.pid).items()
-        }
+        workers_before = {name: cpu_seconds(pid) for pid, name in processes(supervisor.pid).items()}
         workers_before["supervisor"] = cpu_seconds(supervisor.pid)
         sent = publish(url, args.submissions, args.rate, tag)
         grants = args.submissions // every if every else 0
@@ -457,12 +456,10 @@ def summarise(
 
 
 def markdown(result: dict[str, Any]) -> str:
-    cores = os.cpu_count()
     lines = [
         f"## {result['submissions']} submissions at {result['rate']}/s, {result['database']}",
         "",
-        f"- Machine: {_cpu()}, {cores} cores, {platform.platform()}; "
-        f"Python {platform.python_version()}",
+        f"- Machine: {describe()}",
         f"- Date: {datetime.now(UTC).isoformat(timespec='seconds')}",
         f"- Command: `{shlex.join(sys.orig_argv)}`",
         f"- Complete: {result['complete']} ({result['deposits']} deposit emails, "
@@ -504,13 +501,6 @@ def _permis_cpu(result: dict[str, Any]) -> float:
 
 def _quantiles(values: dict[str, float]) -> str:
     return " / ".join(str(values.get(k, "—")) for k in ("p50", "p95", "p99", "max"))
-
-
-def _cpu() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown CPU"
 
 
 def main() -> None:

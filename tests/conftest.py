@@ -21,6 +21,13 @@ RABBITMQ_HOST = "127.0.0.1:5672"
 SAMPLES = Path(__file__).resolve().parents[1] / "messages" / "samples"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("faults", "the fault suite's load (tests/faults)")
+    group.addoption("--fault-rate", default=20.0, help="submissions per second")
+    group.addoption("--fault-seconds", default=15.0, help="how long the load lasts")
+    group.addoption("--fault-report", default=None, help="append each scenario's figures here")
+
+
 def _rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 

@@ -1,0 +1,216 @@
+"""`permis run` under a steady load, and the faults a deployment meets, injected for real.
+
+The broker and the database are the machine's own: restarting them is what the
+scenarios are about, so this suite runs alone (pytest runs tests one at a time).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pika
+import pytest
+
+from tests.support.load import DATABASE_GONE, Outcome, Platform, Portal
+from tests.support.smtp import HOST, Relay
+from workers.core.amqp import queue_state
+from workers.core.stages import STAGES
+from workers.decisions.keys import generate_keys
+from workers.seal.keys import generate_seal
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORT: list[tuple[str, dict[str, int], float]] = []
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/faults/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.faults)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not REPORT:
+        return
+    terminalreporter.section("faults: what each scenario's load became")
+    for name, summary, recovered_s in REPORT:
+        figures = ", ".join(f"{k} {v}" for k, v in summary.items())
+        terminalreporter.write_line(f"{name}: {figures}; settled {recovered_s:.0f} s after")
+    path = terminalreporter.config.getoption("fault_report")
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            for name, summary, recovered_s in REPORT:
+                cells = " | ".join(str(v) for v in summary.values())
+                out.write(f"| {name} | {cells} | {recovered_s:.0f} s |\n")
+
+
+@dataclass
+class Pipeline:
+    """`permis run` as ops start it, on this test's vhost, schema and SMTP server."""
+
+    process: subprocess.Popen[bytes]
+    env: dict[str, str]
+    broker_url: str
+    database_url: str
+    keys: Path
+    smtp: Relay
+    log: Path
+    notes: list[str] = field(default_factory=list)
+
+    def workers(self, stage: str) -> set[int]:
+        found = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid), "-f", f"worker {stage}"],
+            capture_output=True,
+            text=True,
+        )
+        return {int(p) for p in found.stdout.split()}
+
+    def healthy(self) -> bool:
+        health = [sys.executable, "-m", "workers.cli", "health"]
+        return subprocess.run(health, cwd=ROOT, env=self.env, capture_output=True).returncode == 0
+
+    def dead_letters(self) -> dict[str, int]:
+        connection = pika.BlockingConnection(pika.URLParameters(self.broker_url))
+        try:
+            found = {}
+            for stage in STAGES.values():
+                state = queue_state(connection, f"{stage.queue}.XQ")
+                if state and state[0]:
+                    found[stage.queue] = state[0]
+            return found
+        finally:
+            connection.close()
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float, every_s: float = 0.5) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(every_s)
+    return False
+
+
+@pytest.fixture
+def pipeline(vhost: str, postgres_url: str, smtp: Relay, tmp_path: Path) -> Iterator[Pipeline]:
+    keys = tmp_path / "keys"
+    generate_keys(keys, ["pf-nanterre"])
+    seal = generate_seal(keys)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PERMIS_")},
+        "PERMIS_BROKER_URL": vhost,
+        "PERMIS_DATABASE_URL": postgres_url,
+        "PERMIS_SMTP_HOST": HOST,
+        "PERMIS_SMTP_PORT": str(smtp.port),
+        "PERMIS_SMTP_TIMEOUT_S": "5",
+        "PERMIS_DECISION_KEYS": str(keys / "decision-keys.json"),
+        "PERMIS_SEAL_KEY": str(seal.key_file),
+        "PERMIS_SEAL_CERT": str(seal.cert_file),
+        "PERMIS_METRICS_PORT": "0",
+        "PERMIS_OUTBOX_RELAY_INTERVAL_S": "2",
+    }
+    log = tmp_path / "permis.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "workers.cli", "run"], cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+    running = Pipeline(process, env, vhost, postgres_url, keys, smtp, log)
+    try:
+        assert wait_until(running.healthy, 90, every_s=1), log.read_text()[-3000:]
+        yield running
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@dataclass(frozen=True)
+class Load:
+    """How much load a scenario runs under: the short form by default, longer by option."""
+
+    rate: float
+    seconds: float
+    grant_every: int = 10
+
+    @property
+    def count(self) -> int:
+        return int(self.rate * self.seconds)
+
+
+@pytest.fixture
+def load(request: pytest.FixtureRequest) -> Load:
+    return Load(
+        rate=float(request.config.getoption("fault_rate")),
+        seconds=float(request.config.getoption("fault_seconds")),
+    )
+
+
+def run_under_load(
+    name: str,
+    pipeline: Pipeline,
+    load: Load,
+    fault: Callable[[], None],
+    *,
+    settle_s: float = 300.0,
+) -> Outcome:
+    """Publish the load, inject ``fault`` a third of the way in, wait for it all to settle."""
+    portal = Portal(pipeline.broker_url, load.rate, load.count)
+    platform = Platform(pipeline.broker_url, pipeline.database_url, pipeline.keys, load.grant_every)
+    portal.start()
+    platform.start()
+    try:
+        time.sleep(load.seconds / 3)
+        fault()
+        portal.join(timeout=load.seconds * 4 + 120)
+        assert not portal.is_alive(), "the portal could not publish its load"
+        fault_over = time.monotonic()
+
+        def all_routed() -> bool:
+            outcome = read(pipeline, portal, platform)
+            numbers = set(outcome.number_of.values())
+            return len(numbers) == len(portal.sent) and numbers <= platform.seen
+
+        wait_until(all_routed, settle_s, every_s=1)
+    finally:
+        platform.stop.set()
+        platform.join(timeout=30)
+        portal.stop.set()
+
+    def settled() -> bool:
+        return read(pipeline, portal, platform).complete()
+
+    wait_until(settled, settle_s, every_s=1)
+    time.sleep(2)  # a duplicate would come now, if any were on its way
+    outcome = read(pipeline, portal, platform)
+    REPORT.append((name, outcome.summary(), time.monotonic() - fault_over))
+    return outcome
+
+
+def read(pipeline: Pipeline, portal: Portal, platform: Platform) -> Outcome:
+    mails = list(pipeline.smtp.handler.messages)
+    try:
+        return Outcome.read(portal, platform, pipeline.database_url, mails)
+    except DATABASE_GONE:  # restarting: nothing to read yet
+        return Outcome(list(portal.sent), list(platform.granted))
+
+
+def assert_nothing_lost_nothing_twice(outcome: Outcome, pipeline: Pipeline) -> None:
+    tail = pipeline.log.read_text(errors="replace")[-4000:]
+    assert outcome.lost_dossiers() == [], tail
+    assert outcome.wrong_states() == {}, tail
+    assert outcome.missing_emails() == [], tail
+    assert outcome.distinct_ids_per_email() == {}
+    assert len(outcome.number_of) == len(outcome.sent)
+    assert outcome.pending_outbox == 0
+    assert pipeline.dead_letters() == {}, tail
