@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=4, ge=1, le=64)
     worker_processes: int = Field(default=1, ge=1, le=32)
     outbox_relay_interval_s: float = Field(default=5.0, gt=0)
+    # Where `permis desk` (the verification desk) listens; --host and --port override them.
+    desk_host: str = "127.0.0.1"
+    desk_port: int = Field(default=8080, ge=1, le=65535)
 
     @property
     def reply_to(self) -> str:

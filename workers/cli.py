@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _place_metrics(args.command, settings)
     from workers.core.logs import configure
 
-    serving = args.command in ("run", "worker")
+    serving = args.command in ("run", "worker", "desk")
     log_format = settings.log_format or ("json" if serving else "text")
     configure(logging.INFO if serving else logging.WARNING, as_json=log_format == "json")
     return int(args.handler(args, settings))
@@ -143,6 +143,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify_doc.add_argument("--json", action="store_true", help="print the answer as JSON")
     verify_doc.set_defaults(handler=_verify)
+
+    desk = commands.add_parser(
+        "desk", help="serve the verification desk: a web page and a JSON API over `verify`"
+    )
+    desk.add_argument("--host", help="the address to listen on (default PERMIS_DESK_HOST)")
+    desk.add_argument("--port", type=int, help="the port (default PERMIS_DESK_PORT)")
+    desk.add_argument(
+        "--openapi", action="store_true", help="print the API's OpenAPI document and exit"
+    )
+    desk.set_defaults(handler=_desk)
 
     keys = commands.add_parser("keys", help="development keys")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True)
@@ -444,6 +454,27 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
             store.dispose()
     cli_text.print_answer(verdict.as_json(), args.json, cli_text.verdict_text)
     return 0 if verdict.genuine else 1
+
+
+def _desk(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.desk.app import create_app, openapi_text
+    from workers.desk.serve import serve
+    from workers.seal.keys import SealKeyError
+
+    if args.openapi:
+        print(openapi_text(), end="")
+        return 0
+    port = settings.desk_port if args.port is None else args.port
+    if not 0 < port < 65536:
+        print(f"permis desk: no port {port}", file=sys.stderr)
+        return USAGE_ERROR
+    try:
+        app = create_app(settings)
+    except SealKeyError as exc:
+        print(f"permis desk: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    serve(app, args.host or settings.desk_host, port)
+    return 0
 
 
 def _definitions(args: argparse.Namespace, settings: Settings) -> int:

@@ -24,6 +24,7 @@ ADAPTER_MODULES = (
     "workers.demo",
     "workers.ingress.consumer",
     "workers.mail.transport",
+    "workers.desk",
 )
 PURE = [
     "config/reference.py",

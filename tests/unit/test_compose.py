@@ -55,7 +55,7 @@ def services() -> tuple[dict[str, Any], dict[str, Any]]:
 
 def test_every_service_has_an_image_and_the_long_running_ones_a_healthcheck() -> None:
     found, _ = services()
-    expected = {"rabbitmq", "postgres", "mailpit", "prometheus", "grafana", *ONE_SHOT}
+    expected = {"rabbitmq", "postgres", "mailpit", "prometheus", "grafana", "desk", *ONE_SHOT}
     assert expected | set(PROCESS_NAMES) == set(found)
     for name, service in found.items():
         assert "image" in service or "build" in service, name
@@ -87,3 +87,15 @@ def test_prometheus_scrapes_every_worker_and_loads_the_alerts() -> None:
     assert set(jobs["permis"]["dns_sd_configs"][0]["names"]) == set(PROCESS_NAMES)
     assert jobs["permis"]["dns_sd_configs"][0]["port"] == 9191
     assert config["rule_files"] == ["/etc/prometheus/alerts.yml"]
+
+
+def test_the_desk_serves_with_the_certificate_alone_and_stores_nothing() -> None:
+    desk = services()[0]["desk"]
+    assert desk["command"] == ["desk", "--host", "0.0.0.0"]
+    assert desk["environment"]["PERMIS_SEAL_CERT"].startswith("/keys/")
+    assert "PERMIS_SEAL_KEY" not in desk["environment"]
+    assert desk["volumes"] == ["permis-keys:/keys:ro"]
+    assert desk["user"] != "permis" and desk["read_only"] is True
+    assert desk["ports"] == ["8080:8080"] and "/healthz" in " ".join(desk["healthcheck"]["test"])
+    # The seal alone answers when the database is down: the desk does not wait for it.
+    assert set(desk["depends_on"]) == {"keys"}

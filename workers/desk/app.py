@@ -1,0 +1,105 @@
+"""The verification desk's composition: ``create_app(settings)`` is what ``permis desk`` serves.
+
+The verification is ``workers.seal.verify``'s, the one ``permis verify`` uses; the desk adds
+pages for people, a JSON API for tools, caps on what it reads, and security headers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from config.settings import Settings
+from workers.admin import superseded_lookup
+from workers.core.store import Store
+from workers.desk import api, pages
+from workers.desk.checks import Desk
+from workers.desk.guard import RequestLog, SecurityHeaders
+from workers.desk.texts import Language
+from workers.desk.views import page_context
+from workers.seal.keys import SealKeyError, load_certificate
+
+OPENAPI_URL = "/api/v1/openapi.json"
+DESCRIPTION = (
+    "Checks a work authorization issued by Permis: its PDF (PAdES seal and seal code) or the"
+    " text of its scanned QR code (an ES256 JWS), against the seal certificate the desk"
+    " trusts. Answers genuine, not_genuine with a reason, or superseded, with the signed"
+    " data. Nothing sent is stored. A PDF is at most 10 MiB, a code at most 4,096 characters."
+)
+NO_CERTIFICATE = (
+    "the desk verifies against the seal's certificate: set PERMIS_SEAL_CERT"
+    " (`permis keys generate` writes a development one)"
+)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The desk trusting ``PERMIS_SEAL_CERT``, asking the database (when one is set) what
+    replaced a document. SealKeyError when there is no usable certificate.
+    """
+    if settings.seal_cert is None:
+        raise SealKeyError(NO_CERTIFICATE)
+    certificate = load_certificate(settings.seal_cert)
+    store = (
+        Store.from_url(settings.database_url)
+        if "database_url" in settings.model_fields_set
+        else None
+    )
+    if store is None:
+        return build_app(Desk(certificate, None))
+    return build_app(Desk(certificate, superseded_lookup(store)), on_close=store.dispose)
+
+
+def build_app(desk: Desk | None = None, on_close: Callable[[], None] | None = None) -> FastAPI:
+    """The desk's routes and guards around ``desk``; without one, only its shape (OpenAPI)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if on_close is not None:
+                on_close()
+
+    app = FastAPI(
+        title="Permis verification desk",
+        version="1",
+        description=DESCRIPTION,
+        openapi_url=OPENAPI_URL,
+        docs_url=None,  # both load scripts from a CDN: the CSP forbids them, and so do we
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.desk = desk
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_middleware(RequestLog)
+    app.add_middleware(SecurityHeaders)  # outermost: even a failure's 500 carries the headers
+    return app
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API's OpenAPI document, as served at ``/api/v1/openapi.json``."""
+    return build_app().openapi()
+
+
+def openapi_text() -> str:
+    """The OpenAPI document as committed in ``docs/desk.openapi.json``."""
+    return json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n"
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    error = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    if request.url.path.startswith("/api/"):
+        body = {"error": error, "message": str(exc.detail)}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+    language: Language = "en" if request.url.path.startswith("/en") else "fr"
+    page = pages.render_text("missing.html", page_context(language))
+    return HTMLResponse(page, status_code=exc.status_code, headers=exc.headers)

@@ -1,0 +1,35 @@
+"""How much the desk reads: bodies are read into memory under a cap, never past it.
+
+A body is refused as soon as it would pass its cap: a declared ``Content-Length`` over
+the cap before anything is read, a chunked body at the chunk that crosses it. Nothing
+read is ever written to disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable
+
+from workers.seal.verify import MAX_PDF_BYTES
+
+MAX_CODE_CHARS = 4096
+# A code as JSON or as a URL-encoded form: room for escapes, no room for anything else.
+CODE_BODY_LIMIT = 16 * 1024
+# The boundaries and part headers a browser puts around the PDF it uploads.
+FORM_OVERHEAD = 16 * 1024
+PDF_FORM_LIMIT = MAX_PDF_BYTES + FORM_OVERHEAD
+
+
+class TooLarge(Exception):
+    """A request body over its cap."""
+
+
+async def read_capped(chunks: AsyncIterable[bytes], declared: str | None, limit: int) -> bytes:
+    """The whole body, at most ``limit`` bytes; TooLarge as soon as it would be more."""
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        raise TooLarge
+    body = bytearray()
+    async for chunk in chunks:
+        if len(body) + len(chunk) > limit:
+            raise TooLarge
+        body += chunk
+    return bytes(body)
