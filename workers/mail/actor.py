@@ -14,7 +14,7 @@ from workers.core.details import decode
 from workers.core.errors import PermanentError, TransientError
 from workers.core.metrics import EMAILS
 from workers.core.services import Services
-from workers.core.store import DocumentRecord, DossierRecord, UnitOfWork
+from workers.core.store import DocumentRecord, DossierRecord, OutboxMessage, UnitOfWork
 from workers.mail import compose, letters
 
 log = logging.getLogger(__name__)
@@ -32,10 +32,14 @@ def send_email(services: Services, payload: dict[str, Any]) -> None:
         dossier = tx.dossier(command.dossier_number) if command.dossier_number else None
         loaded = None if status in DONE else load(tx, command, dossier)
     platform = dossier.platform if dossier else None
+    written: list[OutboxMessage] = []
     if loaded is not None:
         letter, attachments = loaded
-        deliver(services, command, key, letter, attachments, origin, platform)
-    services.relay.flush(origin)
+        written = deliver(services, command, key, letter, attachments, origin, platform)
+    if written:
+        services.relay.publish(written)
+    else:  # done by an earlier delivery, which may have died before publishing
+        services.relay.flush(origin)
 
 
 def load(
@@ -115,7 +119,8 @@ def deliver(
     attachments: list[compose.Attachment],
     origin: str,
     platform: str | None,
-) -> None:
+) -> list[OutboxMessage]:
+    """Send the email and record the result; the outbox rows to publish, if it was recorded."""
     settings = services.settings
     kind = compose.MailKind(command.kind)
     role = command.recipient_role
@@ -134,7 +139,7 @@ def deliver(
             attachments=attachments,
         )
         if not claim(services, key, kind, role, message_id, now):
-            return
+            return []
         try:
             services.send_mail(message)
         except TransientError:
@@ -143,9 +148,8 @@ def deliver(
             raise
     except PermanentError as exc:
         log.warning("email failed for good", extra={"origin": origin, "reason": str(exc)})
-        record(services, command, key, message_id, now, origin, platform, reason=str(exc))
-        return
-    record(services, command, key, message_id, now, origin, platform, reason=None)
+        return record(services, command, key, message_id, now, origin, platform, reason=str(exc))
+    return record(services, command, key, message_id, now, origin, platform, reason=None)
 
 
 def claim(
@@ -176,7 +180,7 @@ def record(
     platform: str | None,
     *,
     reason: str | None,
-) -> None:
+) -> list[OutboxMessage]:
     common = {
         "dossier_number": command.dossier_number,
         "submission_id": command.submission_id,
@@ -199,4 +203,4 @@ def record(
         message = emit.event(
             event, origin=origin, platform=platform, subject=command.dossier_number, at=now
         )
-        tx.add_outbox(origin, [message], now)
+        return tx.add_outbox(origin, [message], now)
