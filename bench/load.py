@@ -344,9 +344,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         events.start()
         events.ready.wait(30)
         services_before = services_cpu()
-        workers_before = {
-            name: cpu_seconds(pid) for pid, name in processes(supervisor.pid).items()
-        }
+        workers_before = {name: cpu_seconds(pid) for pid, name in processes(supervisor.pid).items()}
         workers_before["supervisor"] = cpu_seconds(supervisor.pid)
         sent = publish(url, args.submissions, args.rate, tag)
         grants = args.submissions // every if every else 0
