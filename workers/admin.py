@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from workers.core import emit
 from workers.core.stages import ISSUE_DOCUMENT
-from workers.core.store import Store
+from workers.core.store import OutboxMessage, Store
 from workers.core.store import tables as t
 from workers.core.store.chain import verify_chain
 from workers.deadlines.rules import PARIS, add_months
@@ -50,8 +50,8 @@ def superseded_lookup(store: Store) -> Callable[[str], str | None]:
     return replacement_of
 
 
-def reissue_document(store: Store, number: str, now: datetime) -> tuple[str, str]:
-    """Queue the replacement of an issued document; its origin in the outbox, its number.
+def reissue_document(store: Store, number: str, now: datetime) -> tuple[list[OutboxMessage], str]:
+    """Queue the replacement of an issued document; its outbox rows to publish, its number.
 
     LookupError when there is no such document; NotReplaceable when it may not be replaced.
     """
@@ -63,8 +63,8 @@ def reissue_document(store: Store, number: str, now: datetime) -> tuple[str, str
         sequence = tx.next_document_sequence(document.dossier_number, document.kind)
         command = replacement_command(document, sequence)
         origin = f"reissue|{number}"
-        tx.add_outbox(origin, [emit.task(ISSUE_DOCUMENT, command)], now)
-    return origin, command.document_number
+        written = tx.add_outbox(origin, [emit.task(ISSUE_DOCUMENT, command)], now)
+    return written, command.document_number
 
 
 def verify_chains(store: Store) -> dict[str, list[str]]:

@@ -303,8 +303,8 @@ def _document_reissue(args: argparse.Namespace, settings: Settings) -> int:
     pipeline = bootstrap(settings)
     try:
         pipeline.services.store.migrate()
-        origin, number = reissue_document(pipeline.services.store, args.number, system_clock())
-        pipeline.services.relay.flush(origin)
+        written, number = reissue_document(pipeline.services.store, args.number, system_clock())
+        pipeline.services.relay.publish(written)
     except (LookupError, NotReplaceable) as exc:
         print(f"permis document reissue: {exc}", file=sys.stderr)
         return 1

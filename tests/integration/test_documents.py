@@ -59,8 +59,8 @@ def test_a_reissued_authorization_supersedes_the_first_and_is_sent_again(
     certificate = load_certificate(keys_dir / SEAL_CERT_FILE)
     assert verify_pdf(pdf_of(harness, first), certificate, superseded_lookup(store)).genuine
 
-    origin, second = reissue_document(store, first, NOW)
-    harness.pipeline.services.relay.flush(origin)
+    written, second = reissue_document(store, first, NOW)
+    harness.pipeline.services.relay.publish(written)
     harness.run()
 
     assert second == f"{number}-A2"

@@ -125,13 +125,16 @@ def test_two_relays_never_claim_the_same_outbox_rows(store: Store) -> None:
     messages = [OutboxMessage("amqp", "permis.events", f"k{i}", "{}") for i in range(40)]
     with store.transaction() as tx:
         tx.add_outbox("origin", messages, NOW)
+    with store.transaction() as tx:  # held by their writer until it publishes them
+        assert tx.claim_outbox(now=NOW + timedelta(seconds=29), lease_s=30, origin="origin") == []
+    later = NOW + timedelta(seconds=31)  # the writer died: its claim lapsed
     claimed: list[list[int]] = [[], []]
 
     def claim(slot: int) -> None:
         while True:
             try:
                 with store.transaction() as tx:
-                    rows = tx.claim_outbox(now=NOW, lease_s=30, origin="origin", limit=7)
+                    rows = tx.claim_outbox(now=later, lease_s=30, origin="origin", limit=7)
             except TransientError:
                 continue
             if not rows:

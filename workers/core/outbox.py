@@ -1,10 +1,10 @@
 """Publishes what committed transactions decided, in order, at least once.
 
-A stage writes its state and its outgoing messages in one transaction, then asks the
-relay to flush that transaction's rows. A crash in between leaves the rows pending:
-the redelivered message flushes them, and the periodic sweep catches the rest. Event
-ids are fixed when the row is written, so a re-publication is a duplicate consumers
-can drop.
+A stage writes its state and its outgoing messages in one transaction, holding the rows
+for itself, then publishes them once it commits. A crash in between leaves the rows
+pending: once the writer's claim lapses, the redelivered message's flush of its origin
+or the periodic sweep publishes them. Event ids are fixed when the row is written, so
+a re-publication is a duplicate consumers can drop.
 """
 
 from __future__ import annotations
@@ -33,8 +33,12 @@ class OutboxRelay:
         self.tasks = tasks
         self.clock = clock
 
+    def publish(self, rows: Sequence[OutboxMessage]) -> int:
+        """Publish the rows a committed transaction wrote (``add_outbox`` held them for it)."""
+        return self._publish(rows)
+
     def flush(self, origin: str) -> int:
-        """Publish the pending rows written on behalf of ``origin``."""
+        """Publish the pending rows written on behalf of ``origin`` that nobody holds."""
         with self.store.transaction() as tx:
             rows = tx.claim_outbox(now=self.clock(), lease_s=CLAIM_LEASE_S, origin=origin)
         return self._publish(rows)
@@ -55,6 +59,8 @@ class OutboxRelay:
             total += self._publish(rows)
 
     def _publish(self, rows: Sequence[OutboxMessage]) -> int:
+        if not rows:
+            return 0
         done: list[int] = []
         try:
             for row in rows:

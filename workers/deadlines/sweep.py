@@ -87,13 +87,13 @@ def act(services: Services, row: dict[str, Any], action: str, today: date, now: 
                 effects.event(overdue, platform, number)
             else:
                 decide_by_silence(tx, row, effects, now)
-            tx.add_outbox(origin, effects.messages, now)
+            written = tx.add_outbox(origin, effects.messages, now)
     except TransientError:
         log.info(
             "dossier changed during the sweep; next sweep will see it", extra={"dossier": number}
         )
         return False
-    services.relay.flush(origin)
+    services.relay.publish(written)
     DEADLINE_ACTIONS.labels(action).inc()
     return True
 

@@ -13,7 +13,7 @@ from workers.core.digest import canonical_digest
 from workers.core.errors import TransientError
 from workers.core.metrics import DECISIONS_REFUSED, MESSAGES_REFUSED
 from workers.core.services import Services
-from workers.core.store import DossierRecord, SeenMessage, UnitOfWork
+from workers.core.store import DossierRecord, OutboxMessage, SeenMessage, UnitOfWork
 from workers.core.topology import DECISIONS_REJECTED_QUEUE, SUBMISSIONS_REJECTED_QUEUE
 from workers.decisions import effects as fx
 from workers.decisions import rules
@@ -35,6 +35,7 @@ def decide(services: Services, payload: dict[str, Any]) -> None:
     fingerprint = canonical_digest(envelope)
     origin = f"agents|{source}|{message_id}|{fingerprint[:16]}"
     now = services.clock()
+    written: list[OutboxMessage] = []
     with services.store.transaction() as tx:
         seen = tx.seen(source, message_id) if verified else None
         if seen is None:
@@ -43,13 +44,15 @@ def decide(services: Services, payload: dict[str, Any]) -> None:
             state = _apply_agent(tx, services, outcome, command, envelope, effects)
             if verified:
                 tx.mark_seen(SeenMessage(source, message_id, fingerprint, state, None), now)
-            tx.add_outbox(origin, effects.messages, now)
+            written = tx.add_outbox(origin, effects.messages, now)
         elif seen.sha256 != fingerprint:
             copy = emit.rejected_copy(
                 DECISIONS_REJECTED_QUEUE, command.body, command.headers, ["conflict"]
             )
-            tx.add_outbox(origin, [copy], now)
-    services.relay.flush(origin)
+            written = tx.add_outbox(origin, [copy], now)
+    services.relay.publish(written)
+    if seen is not None:  # an earlier attempt may have died before publishing its rows
+        services.relay.flush(origin)
 
 
 def signed_by_its_platform(envelope: dict[str, Any], verdict: SignatureVerdict) -> bool:
@@ -141,6 +144,7 @@ def apply_portal_change(services: Services, payload: dict[str, Any]) -> None:
     source, message_id = str(envelope["source"]), str(envelope["id"])
     origin = f"portal|{source}|{message_id}"
     now = services.clock()
+    written: list[OutboxMessage] = []
     with services.store.transaction() as tx:
         seen = tx.seen(source, message_id)
         if seen is None:
@@ -150,14 +154,15 @@ def apply_portal_change(services: Services, payload: dict[str, Any]) -> None:
             tx.mark_seen(
                 SeenMessage(source, message_id, canonical_digest(envelope), state, None), now
             )
-            tx.add_outbox(origin, effects.messages, now)
+            written = tx.add_outbox(origin, effects.messages, now)
         elif seen.sha256 != canonical_digest(envelope):
             copy = emit.rejected_copy(
                 SUBMISSIONS_REJECTED_QUEUE, command.body, command.headers, ["conflict"]
             )
-            tx.add_outbox(origin + "|conflict", [copy], now)
-    services.relay.flush(origin)
-    services.relay.flush(origin + "|conflict")
+            written = tx.add_outbox(origin + "|conflict", [copy], now)
+    services.relay.publish(written)
+    if seen is not None:  # an earlier attempt may have died before publishing its rows
+        services.relay.flush(origin)
 
 
 def _apply_portal(

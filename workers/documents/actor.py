@@ -36,9 +36,11 @@ def issue_document(services: Services, payload: dict[str, Any]) -> None:
         document = render(services, command, dossier, paris_date(now))
         with services.store.transaction() as tx:
             tx.add_document(document, now)
-            tx.add_outbox(origin, issued_messages(document, dossier, origin, now), now)
+            written = tx.add_outbox(origin, issued_messages(document, dossier, origin, now), now)
         DOCUMENTS_ISSUED.labels(document.kind).inc()
-    services.relay.flush(origin)
+        services.relay.publish(written)
+    else:  # issued by an earlier attempt, which may have died before publishing
+        services.relay.flush(origin)
 
 
 def render(

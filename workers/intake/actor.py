@@ -10,7 +10,7 @@ from messages.portal import SUBMITTED
 from messages.tasks import TakeInPortalMessage
 from workers.core.digest import canonical_digest
 from workers.core.services import Services
-from workers.core.store import SeenMessage, UnitOfWork
+from workers.core.store import OutboxMessage, SeenMessage, UnitOfWork
 from workers.intake import effects, rules
 
 log = logging.getLogger(__name__)
@@ -24,17 +24,19 @@ def take_in(services: Services, payload: dict[str, Any]) -> None:
     origin = effects.origin(source, message_id)
     outcome = check(envelope, services)
     now = services.clock()
+    written: list[OutboxMessage] = []
     with services.store.transaction() as tx:
         seen = tx.seen(source, message_id)
         if seen is None:
-            apply(tx, outcome, command, envelope, now)
+            written = apply(tx, outcome, command, envelope, now)
         elif seen.sha256 != canonical_digest(envelope):
             log.warning("conflicting redelivery of a seen message", extra={"origin": origin})
-            tx.add_outbox(origin + "|conflict", [effects.conflict_copy(command)], now)
+            written = tx.add_outbox(origin + "|conflict", [effects.conflict_copy(command)], now)
         else:
             log.info("message already seen", extra={"origin": origin})
-    services.relay.flush(origin)
-    services.relay.flush(origin + "|conflict")
+    services.relay.publish(written)
+    if seen is not None:  # an earlier attempt may have died before publishing its rows
+        services.relay.flush(origin)
 
 
 def check(envelope: dict[str, Any], services: Services) -> rules.Rejection | rules.Acceptance:
@@ -49,7 +51,7 @@ def apply(
     command: TakeInPortalMessage,
     envelope: dict[str, Any],
     now: Any,
-) -> None:
+) -> list[OutboxMessage]:
     source, message_id = str(envelope["source"]), str(envelope["id"])
     if isinstance(outcome, rules.Rejection):
         number = None
@@ -59,4 +61,4 @@ def apply(
         messages = effects.deposited(outcome, number, now)
     state = "rejected" if number is None else "applied"
     tx.mark_seen(SeenMessage(source, message_id, canonical_digest(envelope), state, number), now)
-    tx.add_outbox(effects.origin(source, message_id), messages, now)
+    return tx.add_outbox(effects.origin(source, message_id), messages, now)

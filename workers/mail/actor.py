@@ -14,7 +14,7 @@ from workers.core.details import decode
 from workers.core.errors import PermanentError, TransientError
 from workers.core.metrics import EMAILS
 from workers.core.services import Services
-from workers.core.store import DocumentRecord, DossierRecord, UnitOfWork
+from workers.core.store import DocumentRecord, DossierRecord, OutboxMessage, UnitOfWork
 from workers.mail import compose, letters
 
 log = logging.getLogger(__name__)
@@ -26,16 +26,30 @@ def send_email(services: Services, payload: dict[str, Any]) -> None:
     """Send the email unless it was sent or failed for good; record and announce the result."""
     command = SendEmail.model_validate(payload)
     key = letters.mail_key(command.document_number, command.dossier_number, command.submission_id)
-    origin = f"mail|{key}|{command.kind}|{command.recipient_role}"
+    kind, role = command.kind, command.recipient_role
+    origin = f"mail|{key}|{kind}|{role}"
+    try:
+        mail_kind = compose.MailKind(kind)
+    except ValueError:
+        raise PermanentError(f"no letter of kind {kind}") from None
+    domain = services.settings.smtp_from.split("@")[-1]
+    message_id = compose.message_id_for(key, mail_kind, role, domain)
+    now = services.clock()
     with services.store.transaction() as tx:
-        status = tx.email_status(key, command.kind, command.recipient_role)
-        dossier = tx.dossier(command.dossier_number) if command.dossier_number else None
-        loaded = None if status in DONE else load(tx, command, dossier)
+        claimed = claim(tx, services, key, kind, role, message_id, now)
+        dossier = tx.dossier(command.dossier_number) if claimed and command.dossier_number else None
+        loaded = load(tx, command, dossier) if claimed else None
     platform = dossier.platform if dossier else None
+    written: list[OutboxMessage] = []
     if loaded is not None:
         letter, attachments = loaded
-        deliver(services, command, key, letter, attachments, origin, platform)
-    services.relay.flush(origin)
+        written = deliver(
+            services, command, key, message_id, now, letter, attachments, origin, platform
+        )
+    if written:
+        services.relay.publish(written)
+    else:  # done by an earlier delivery, which may have died before publishing
+        services.relay.flush(origin)
 
 
 def load(
@@ -111,16 +125,17 @@ def deliver(
     services: Services,
     command: SendEmail,
     key: str,
+    message_id: str,
+    now: datetime,
     letter: letters.Letter,
     attachments: list[compose.Attachment],
     origin: str,
     platform: str | None,
-) -> None:
+) -> list[OutboxMessage]:
+    """Send the email this delivery claimed and record the result; the rows to publish."""
     settings = services.settings
     kind = compose.MailKind(command.kind)
     role = command.recipient_role
-    message_id = compose.message_id_for(key, kind, role, settings.smtp_from.split("@")[-1])
-    now = services.clock()
     try:
         message = compose.build_message(
             compose.render(kind, letter.language, letter.context),  # type: ignore[arg-type]
@@ -133,8 +148,6 @@ def deliver(
             date=now,
             attachments=attachments,
         )
-        if not claim(services, key, kind, role, message_id, now):
-            return
         try:
             services.send_mail(message)
         except TransientError:
@@ -143,13 +156,18 @@ def deliver(
             raise
     except PermanentError as exc:
         log.warning("email failed for good", extra={"origin": origin, "reason": str(exc)})
-        record(services, command, key, message_id, now, origin, platform, reason=str(exc))
-        return
-    record(services, command, key, message_id, now, origin, platform, reason=None)
+        return record(services, command, key, message_id, now, origin, platform, reason=str(exc))
+    return record(services, command, key, message_id, now, origin, platform, reason=None)
 
 
 def claim(
-    services: Services, key: str, kind: str, role: str, message_id: str, now: datetime
+    tx: UnitOfWork,
+    services: Services,
+    key: str,
+    kind: str,
+    role: str,
+    message_id: str,
+    now: datetime,
 ) -> bool:
     """Claim the email for this delivery: False when it is already sent or failed for good.
 
@@ -157,11 +175,9 @@ def claim(
     then finds it done (or the other's claim lapsed, its worker having died).
     """
     lease_s = services.settings.smtp_timeout_s * 3 + 10
-    with services.store.transaction() as tx:
-        if tx.claim_email(key, kind, role, message_id=message_id, at=now, lease_s=lease_s):
-            return True
-        status = tx.email_status(key, kind, role)
-    if status in DONE:
+    if tx.claim_email(key, kind, role, message_id=message_id, at=now, lease_s=lease_s):
+        return True
+    if tx.email_status(key, kind, role) in DONE:
         return False
     raise TransientError("email being sent by another delivery")
 
@@ -176,7 +192,7 @@ def record(
     platform: str | None,
     *,
     reason: str | None,
-) -> None:
+) -> list[OutboxMessage]:
     common = {
         "dossier_number": command.dossier_number,
         "submission_id": command.submission_id,
@@ -199,4 +215,4 @@ def record(
         message = emit.event(
             event, origin=origin, platform=platform, subject=command.dossier_number, at=now
         )
-        tx.add_outbox(origin, [message], now)
+        return tx.add_outbox(origin, [message], now)

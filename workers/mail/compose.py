@@ -33,6 +33,7 @@ from workers.core.errors import PermanentError
 MAIL_TEMPLATES_DIR = Path(templates.__file__).parent / "mail"
 SUBJECT_MAX_CHARS = 200
 MESSAGE_MAX_BYTES = 10 * 1024 * 1024
+_HEADERS_ROOM = 64 * 1024  # far more than our headers and MIME boundaries take
 
 Language = Literal["fr", "en"]
 RecipientRole = Literal["employer", "beneficiary"]
@@ -261,6 +262,11 @@ def _attach(message: EmailMessage, attachment: Attachment) -> None:
 
 
 def _check_size(message: EmailMessage) -> None:
+    # Serialising the message costs as much as sending it: only do it when the parts'
+    # encoded payloads, doubled for line endings, plus room for headers near the bound.
+    parts = (p.get_payload() for p in message.walk() if not p.is_multipart())
+    if 2 * sum(len(payload) for payload in parts) + _HEADERS_ROOM < MESSAGE_MAX_BYTES:
+        return
     size = len(message.as_bytes())
     if size > MESSAGE_MAX_BYTES:
         raise PermanentError(f"mail message is {size} bytes, over the 10 MiB bound")

@@ -24,6 +24,7 @@ def route(services: Services, payload: dict[str, Any]) -> None:
     number = RouteDossier.model_validate(payload).dossier_number
     origin = f"route|{number}"
     now = services.clock()
+    written: list[OutboxMessage] = []
     with services.store.transaction() as tx:
         dossier = tx.dossier(number)
         if dossier is None:
@@ -41,10 +42,13 @@ def route(services: Services, payload: dict[str, Any]) -> None:
                 platform=decided.platform,
                 routing=why(decided, services),
             )
-            tx.add_outbox(origin, routed(dossier, decided, origin, now), now)
+            written = tx.add_outbox(origin, routed(dossier, decided, origin, now), now)
         else:
             log.info("dossier already routed", extra={"dossier": number})
-    services.relay.flush(origin)
+    if written:
+        services.relay.publish(written)
+    else:  # routed by an earlier attempt, which may have died before publishing
+        services.relay.flush(origin)
 
 
 def why(decided: rules.Route, services: Services) -> dict[str, Any]:

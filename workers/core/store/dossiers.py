@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workers.core.store import tables as t
@@ -27,10 +27,10 @@ class DossiersMixin:
 
     def add_dossier(self, dossier: DossierRecord, at: datetime) -> None:
         values = {k: getattr(dossier, k) for k in _DOSSIER_COLUMNS}
-        self.conn.execute(insert(t.dossiers).values(**values, created_at=at, updated_at=at))
+        self.conn.execute(_ADD_DOSSIER, {**values, "created_at": at, "updated_at": at})
 
     def dossier(self, number: str) -> DossierRecord | None:
-        row = self.conn.execute(select(t.dossiers).where(t.dossiers.c.number == number)).first()
+        row = self.conn.execute(_DOSSIER, {"number": number}).first()
         if row is None:
             return None
         return DossierRecord(**{k: getattr(row, k) for k in _DOSSIER_COLUMNS})
@@ -75,12 +75,7 @@ class DossiersMixin:
         reason: str,
         message_id: str | None,
     ) -> None:
-        last = self.conn.execute(
-            select(t.dossier_history.c.seq, t.dossier_history.c.hash)
-            .where(t.dossier_history.c.dossier_number == number)
-            .order_by(t.dossier_history.c.seq.desc())
-            .limit(1)
-        ).first()
+        last = self.conn.execute(_LAST_HISTORY, {"number": number}).first()
         seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
         entry = {
             "dossier_number": number,
@@ -93,7 +88,7 @@ class DossiersMixin:
             "message_id": message_id,
         }
         digest = history_hash(prev, sealed(entry))
-        self.conn.execute(insert(t.dossier_history).values(**entry, prev_hash=prev, hash=digest))
+        self.conn.execute(_ADD_HISTORY, {**entry, "prev_hash": prev, "hash": digest})
 
     def history(self, number: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(
@@ -177,3 +172,12 @@ class DossiersMixin:
 
 
 _DOSSIER_COLUMNS = tuple(DossierRecord.__dataclass_fields__)
+_ADD_DOSSIER = insert(t.dossiers)
+_DOSSIER = select(t.dossiers).where(t.dossiers.c.number == bindparam("number"))
+_LAST_HISTORY = (
+    select(t.dossier_history.c.seq, t.dossier_history.c.hash)
+    .where(t.dossier_history.c.dossier_number == bindparam("number"))
+    .order_by(t.dossier_history.c.seq.desc())
+    .limit(1)
+)
+_ADD_HISTORY = insert(t.dossier_history)

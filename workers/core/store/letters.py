@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workers.core.store import tables as t
@@ -40,7 +40,7 @@ class LettersMixin:
         self.conn.execute(insert(t.documents).values(**values, created_at=at))
 
     def document(self, number: str) -> DocumentRecord | None:
-        row = self.conn.execute(select(t.documents).where(t.documents.c.number == number)).first()
+        row = self.conn.execute(_DOCUMENT, {"number": number}).first()
         if row is None:
             return None
         return DocumentRecord(
@@ -74,11 +74,7 @@ class LettersMixin:
 
     def email_status(self, reference: str, kind: str, role: str) -> str | None:
         row = self.conn.execute(
-            select(t.emails.c.status).where(
-                t.emails.c.reference == reference,
-                t.emails.c.kind == kind,
-                t.emails.c.recipient_role == role,
-            )
+            _EMAIL_STATUS, {"reference": reference, "kind": kind, "role": role}
         ).first()
         return None if row is None else str(row.status)
 
@@ -147,3 +143,11 @@ class LettersMixin:
             set_=values,
         )
         self.conn.execute(stmt)
+
+
+_DOCUMENT = select(t.documents).where(t.documents.c.number == bindparam("number"))
+_EMAIL_STATUS = select(t.emails.c.status).where(
+    t.emails.c.reference == bindparam("reference"),
+    t.emails.c.kind == bindparam("kind"),
+    t.emails.c.recipient_role == bindparam("role"),
+)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Connection, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, insert, or_, select, update
 
 from workers.core.store import tables as t
 from workers.core.store.records import OutboxMessage
+
+_ADD = insert(t.outbox).returning(t.outbox.c.id, sort_by_parameter_order=True)
+_IDS = t.outbox.c.id.in_(bindparam("ids", expanding=True))
+_MARK_PUBLISHED = update(t.outbox).where(_IDS).values(published_at=bindparam("at"))
+_RELEASE = update(t.outbox).where(_IDS).values(claimed_at=None)
 
 
 class OutboxMixin:
@@ -16,11 +22,18 @@ class OutboxMixin:
 
     conn: Connection
 
-    def add_outbox(self, origin: str, messages: Sequence[OutboxMessage], at: datetime) -> None:
+    def add_outbox(
+        self, origin: str, messages: Sequence[OutboxMessage], at: datetime
+    ) -> list[OutboxMessage]:
+        """Store ``messages`` held by their writer, who publishes them once this commits.
+
+        The rows are claimed at ``at``: another relay takes them only when that claim
+        lapses (the writer died before publishing) or the writer releases them.
+        """
         if not messages:
-            return
-        self.conn.execute(
-            insert(t.outbox),
+            return []
+        ids = self.conn.execute(
+            _ADD,
             [
                 {
                     "origin": origin,
@@ -30,10 +43,12 @@ class OutboxMixin:
                     "headers": m.headers,
                     "body": m.body,
                     "created_at": at,
+                    "claimed_at": at,
                 }
                 for m in messages
             ],
-        )
+        ).scalars()
+        return [dataclasses.replace(m, id=i) for m, i in zip(messages, ids, strict=True)]
 
     def claim_outbox(
         self,
@@ -72,15 +87,11 @@ class OutboxMixin:
     def release_outbox(self, ids: Sequence[int]) -> None:
         """Give back rows a relay claimed but could not publish, for the next one to try."""
         if ids:
-            self.conn.execute(
-                update(t.outbox).where(t.outbox.c.id.in_(ids)).values(claimed_at=None)
-            )
+            self.conn.execute(_RELEASE, {"ids": list(ids)})
 
     def mark_published(self, ids: Sequence[int], at: datetime) -> None:
         if ids:
-            self.conn.execute(
-                update(t.outbox).where(t.outbox.c.id.in_(ids)).values(published_at=at)
-            )
+            self.conn.execute(_MARK_PUBLISHED, {"ids": list(ids), "at": at})
 
 
 def _free(now: datetime, lease_s: float) -> ColumnElement[bool]:

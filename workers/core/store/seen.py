@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from workers.core.store import tables as t
 from workers.core.store.records import RejectionRecord, SeenMessage
@@ -16,26 +16,22 @@ class SeenMixin:
     conn: Connection
 
     def seen(self, source: str, message_id: str) -> SeenMessage | None:
-        row = self.conn.execute(
-            select(t.processed_messages).where(
-                t.processed_messages.c.source == source,
-                t.processed_messages.c.message_id == message_id,
-            )
-        ).first()
+        row = self.conn.execute(_SEEN, {"source": source, "message_id": message_id}).first()
         if row is None:
             return None
         return SeenMessage(row.source, row.message_id, row.sha256, row.outcome, row.dossier_number)
 
     def mark_seen(self, seen: SeenMessage, at: datetime) -> None:
         self.conn.execute(
-            insert(t.processed_messages).values(
-                source=seen.source,
-                message_id=seen.message_id,
-                sha256=seen.sha256,
-                outcome=seen.outcome,
-                dossier_number=seen.dossier_number,
-                received_at=at,
-            )
+            _MARK_SEEN,
+            {
+                "source": seen.source,
+                "message_id": seen.message_id,
+                "sha256": seen.sha256,
+                "outcome": seen.outcome,
+                "dossier_number": seen.dossier_number,
+                "received_at": at,
+            },
         )
 
     def add_rejection(self, rejection: RejectionRecord, at: datetime) -> None:
@@ -82,3 +78,10 @@ class SeenMixin:
                 .values(contact_email=None, employer_name=None)
             ).rowcount
         )
+
+
+_SEEN = select(t.processed_messages).where(
+    t.processed_messages.c.source == bindparam("source"),
+    t.processed_messages.c.message_id == bindparam("message_id"),
+)
+_MARK_SEEN = insert(t.processed_messages)
