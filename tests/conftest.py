@@ -54,7 +54,8 @@ def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL schema, reached through the URL's search_path."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     engine = sqlalchemy.create_engine(
-        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://")
+        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"),
+        pool_pre_ping=True,  # the fault suite restarts PostgreSQL under this fixture
     )
     with engine.begin() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
