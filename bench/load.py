@@ -1,7 +1,8 @@
 """Load: submissions at a steady rate through `permis run`, a share of them granted.
 
     .venv/bin/python bench/load.py [--submissions N] [--rate R] [--grants SHARE]
-                                   [--database postgres|sqlite] [--out FILE]
+                                   [--grant-burst N] [--database postgres|sqlite]
+                                   [--threads T] [--processes P] [--out FILE]
 
 Everything real on this machine: a fresh RabbitMQ vhost and PostgreSQL schema (or SQLite
 file), an SMTP server in this process recording when each email arrives, development
@@ -10,9 +11,12 @@ publisher confirms, as the portal would), grants a share of the deposited dossie
 signed decisions, and measures:
 
 - submissions → deposit email received: throughput, and p50/p95/p99 end to end;
-- grant published → both authorization emails received: throughput and percentiles;
+- grant published → both authorization emails received: throughput and percentiles,
+  under the load (as offered) and, with --grant-burst, for N grants published at once
+  after it (the documents stage's capacity);
 - per stage, p50/p95/p99 of the handling time (dramatiq's histograms, from /metrics);
-- peak resident memory of each worker process, and CPU seconds per dossier;
+- peak resident memory of each worker process, and CPU ms per dossier of each process,
+  of RabbitMQ and of PostgreSQL (all their processes on this host);
 - the ceiling, in the same run: five no-op dramatiq actors in a chain (bench/ceiling.py)
   on the same broker, and Permis's deposit throughput as a share of it.
 
@@ -37,7 +41,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +64,7 @@ BROKER = "amqp://guest:guest@127.0.0.1:5672"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 PLATFORM = "pf-nanterre"  # where sample 01 goes
 TICKS = os.sysconf("SC_CLK_TCK")
+HEADERS = BytesHeaderParser()
 
 
 @dataclass
@@ -70,7 +75,7 @@ class Arrivals:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        parsed = HEADERS.parsebytes(envelope.content)  # the body is not needed: cheaper
         with self.lock:
             self.emails.append(
                 (time.time(), str(parsed["X-Permis-Kind"]), str(parsed["X-Permis-Dossier"]))
@@ -191,6 +196,42 @@ def publish(url: str, count: int, rate: float, tag: str) -> dict[str, float]:
         channel.basic_publish("permis.submissions", "", body, props)
     connection.close()
     return sent
+
+
+def grant_burst(url: str, keys: Path, events: Events, count: int) -> dict[str, float]:
+    """Once the load is through, grant ``count`` routed dossiers at once; when each left."""
+    numbers = [n for n in events.dossier_of.values() if n not in events.granted_at][:count]
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    channel = connection.channel()
+    channel.confirm_delivery()
+    sent: dict[str, float] = {}
+    for number in numbers:
+        raw, headers = grant(number, keys)
+        props = pika.BasicProperties(
+            content_type="application/cloudevents+json", delivery_mode=2, headers=headers
+        )
+        sent[number] = time.time()
+        channel.basic_publish("permis.decisions", "", raw, props)
+    connection.close()
+    return sent
+
+
+def summarise_burst(burst: dict[str, float], arrivals: Arrivals) -> dict[str, Any]:
+    """Grants published at once: how fast both authorization emails came for each."""
+    if not burst:
+        return {}
+    received: dict[str, list[float]] = defaultdict(list)
+    for t, kind, number in arrivals.emails:
+        if kind == "authorization_granted" and number in burst:
+            received[number].append(t)
+    complete = {n: max(times) for n, times in received.items() if len(times) == 2}
+    latencies = [(t - burst[n]) * 1000 for n, t in complete.items()]
+    elapsed = max(complete.values(), default=0.0) - min(burst.values())
+    return {
+        "burst_grants": len(complete),
+        "burst_grants_per_s": round(len(complete) / elapsed, 1) if complete else 0.0,
+        "burst_grant_latency_ms": {k: round(v, 1) for k, v in percentiles(latencies).items()},
+    }
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -356,6 +397,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             ),
             args.timeout,
         )
+        burst = grant_burst(url, keys, events, args.grant_burst) if args.grant_burst else {}
+        if burst:
+            done = done and wait_for(
+                lambda: arrivals.count("authorization_granted") >= 2 * (grants + len(burst)),
+                args.timeout,
+            )
         services_after = services_cpu()
         pids = processes(supervisor.pid)
         peaks, cpu = memory_and_cpu(pids, supervisor.pid)
@@ -373,7 +420,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         rabbitmqctl("delete_vhost", vhost)
         drop_db()
     ceiling = run_ceiling(args.ceiling_chains)
-    return summarise(args, sent, events, arrivals, done, peaks, cpu, stages, ceiling)
+    result = summarise(args, sent, events, arrivals, done, peaks, cpu, stages, ceiling)
+    return {**result, **summarise_burst(burst, arrivals)}
 
 
 def run_ceiling(chains: int) -> dict[str, Any]:
@@ -435,6 +483,8 @@ def summarise(
         "database": args.database,
         "submissions": args.submissions,
         "rate": args.rate,
+        "threads": args.threads,
+        "processes": args.processes,
         "complete": done,
         "deposits": len(deposit_at),
         "deposits_per_s": round(deposits_per_s, 1),
@@ -462,6 +512,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"- Machine: {describe()}",
         f"- Date: {datetime.now(UTC).isoformat(timespec='seconds')}",
         f"- Command: `{shlex.join(sys.orig_argv)}`",
+        f"- Workers: {result['processes']} process(es) per stage, {result['threads']} threads",
         f"- Complete: {result['complete']} ({result['deposits']} deposit emails, "
         f"{result['grants']} grants with both emails)",
         "",
@@ -471,6 +522,16 @@ def markdown(result: dict[str, Any]) -> str:
         f"| … latency p50 / p95 / p99 / max | {_quantiles(result['deposit_latency_ms'])} ms |",
         f"| grant → both authorization emails | {result['grants_per_s']}/s |",
         f"| … latency p50 / p95 / p99 / max | {_quantiles(result['grant_latency_ms'])} ms |",
+        *(
+            [
+                f"| {result['burst_grants']} grants published at once → both emails "
+                f"| {result['burst_grants_per_s']}/s |",
+                f"| … latency p50 / p95 / p99 / max "
+                f"| {_quantiles(result['burst_grant_latency_ms'])} ms |",
+            ]
+            if "burst_grants" in result
+            else []
+        ),
         f"| ceiling: 5 no-op actors chained, confirms on | {result['ceiling_chains_per_s']}/s |",
         f"| Permis deposits as a share of the ceiling | {result['share_of_ceiling']} |",
         f"| CPU per dossier, Permis processes | {_permis_cpu(result)} ms |",
@@ -508,8 +569,14 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--grants", type=float, default=0.1, help="share of dossiers granted")
+    parser.add_argument(
+        "--grant-burst",
+        type=int,
+        default=0,
+        help="then grant this many routed dossiers at once (grant capacity)",
+    )
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
-    parser.add_argument("--threads", type=int, default=8, help="PERMIS_WORKER_THREADS")
+    parser.add_argument("--threads", type=int, default=4, help="PERMIS_WORKER_THREADS")
     parser.add_argument("--processes", type=int, default=1, help="PERMIS_WORKER_PROCESSES")
     parser.add_argument("--ceiling-chains", type=int, default=2000)
     parser.add_argument("--timeout", type=float, default=600.0)
