@@ -13,6 +13,7 @@ from workers.core import emit
 from workers.core.details import decode
 from workers.core.errors import PermanentError, TransientError
 from workers.core.metrics import EMAILS
+from workers.core.patience import patiently
 from workers.core.services import Services
 from workers.core.store import DocumentRecord, DossierRecord, OutboxMessage, UnitOfWork
 from workers.mail import compose, letters
@@ -202,17 +203,22 @@ def record(
     event = EmailSent(**common) if reason is None else EmailFailed(**common, reason=reason)
     status = "sent" if reason is None else "failed"
     EMAILS.labels(command.kind, status).inc()
-    with services.store.transaction() as tx:
-        tx.record_email(
-            key,
-            command.kind,
-            command.recipient_role,
-            message_id=message_id,
-            status=status,
-            at=now,
-            error=reason,
-        )
-        message = emit.event(
-            event, origin=origin, platform=platform, subject=command.dossier_number, at=now
-        )
-        return tx.add_outbox(origin, [message], now)
+    message = emit.event(
+        event, origin=origin, platform=platform, subject=command.dossier_number, at=now
+    )
+
+    def store() -> list[OutboxMessage]:
+        with services.store.transaction() as tx:
+            tx.record_email(
+                key,
+                command.kind,
+                command.recipient_role,
+                message_id=message_id,
+                status=status,
+                at=now,
+                error=reason,
+            )
+            return tx.add_outbox(origin, [message], now)
+
+    # The relay has answered: retrying the message would send the email again.
+    return patiently(store)
