@@ -31,6 +31,7 @@ COLUMNS = (
     "emails received",
     "distinct emails",
     "resent, same Message-ID",
+    "published again by the portal",
     "settled after the load",
 )
 

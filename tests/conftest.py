@@ -28,6 +28,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--fault-report", default=None, help="append each scenario's figures here")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fault suite is marked ``faults`` and runs last: it restarts the services the
+    other tests use."""
+    faults = Path(__file__).parent / "faults"
+    for item in items:
+        if faults in item.path.parents:
+            item.add_marker(pytest.mark.faults)
+    items.sort(key=lambda item: faults in item.path.parents)
+
+
 def _rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 

@@ -30,12 +30,6 @@ ROOT = Path(__file__).resolve().parents[2]
 REPORT: list[tuple[str, dict[str, int], float]] = []
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/faults/" in str(item.path).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.faults)
-
-
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not REPORT:
         return

@@ -168,12 +168,14 @@ class Outcome:
     message_ids: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
     deliveries: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     pending_outbox: int = 0
+    republished: int = 0  # submissions the portal published again, unconfirmed the first time
 
     @classmethod
     def read(
         cls, portal: Portal, platform: Platform, database_url: str, mails: list[EmailMessage]
     ) -> Outcome:
         outcome = cls(list(portal.sent), list(platform.granted))
+        outcome.republished = portal.publisher.republished
         engine = sqlalchemy.create_engine(sqlalchemy_url(database_url))
         try:
             with engine.connect() as conn:
@@ -255,4 +257,5 @@ class Outcome:
             "emails received": sum(self.deliveries.values()),
             "distinct emails": len(self.message_ids),
             "resent, same Message-ID": self.resent,
+            "published again by the portal": self.republished,
         }
