@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import shlex
-import signal
 import socket
 import subprocess
 import sys
@@ -55,14 +54,13 @@ sys.path.insert(0, str(ROOT))
 
 from machine import describe  # noqa: E402
 
-from workers.decisions.keys import KEYS_FILE, generate_keys, private_key_for  # noqa: E402
-from workers.decisions.signatures import sign  # noqa: E402
+from tests.support.load import PLATFORM, grant, submission  # noqa: E402
+from tests.support.processes import stop  # noqa: E402
+from workers.decisions.keys import KEYS_FILE, generate_keys  # noqa: E402
 from workers.seal.keys import generate_seal  # noqa: E402
 
-SAMPLES = ROOT / "messages" / "samples"
 BROKER = "amqp://guest:guest@127.0.0.1:5672"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-PLATFORM = "pf-nanterre"  # where sample 01 goes
 TICKS = os.sysconf("SC_CLK_TCK")
 HEADERS = BytesHeaderParser()
 
@@ -112,24 +110,6 @@ def database(kind: str, folder: Path, tag: str) -> tuple[str, Any]:
         engine.dispose()
 
     return f"{POSTGRES}?options=-csearch_path%3D{schema}", drop
-
-
-def submission(n: int, tag: str) -> bytes:
-    body = json.loads(
-        (SAMPLES / "submissions" / "01-employee-cdi-introduction-paris.json").read_text()
-    )
-    body["id"] = f"bench-{tag}-{n}"
-    body["time"] = datetime.now(UTC).isoformat(timespec="seconds")
-    return json.dumps(body).encode()
-
-
-def grant(number: str, keys: Path) -> tuple[bytes, dict[str, str]]:
-    text = (SAMPLES / "decisions" / "granted.json").read_text().replace("<DOSSIER_NUMBER>", number)
-    body = json.loads(text)
-    body["id"] = str(uuid.uuid4())
-    raw = json.dumps(body).encode()
-    key_id, key = private_key_for(keys, PLATFORM)
-    return raw, {"signature-key-id": key_id, "signature": sign(raw, key)}
 
 
 class Events(threading.Thread):
@@ -191,7 +171,7 @@ def publish(url: str, count: int, rate: float, tag: str) -> dict[str, float]:
         wait = started + n / rate - time.perf_counter()
         if wait > 0:
             time.sleep(wait)
-        body = submission(n, tag)
+        body = submission(f"bench-{tag}-{n}")
         sent[f"bench-{tag}-{n}"] = time.time()
         channel.basic_publish("permis.submissions", "", body, props)
     connection.close()
@@ -411,11 +391,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         stages = stage_percentiles(metrics_port)
     finally:
         events.stop.set()
-        supervisor.send_signal(signal.SIGTERM)
-        try:
-            supervisor.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            supervisor.kill()
+        stop(supervisor)
         relay.stop()
         rabbitmqctl("delete_vhost", vhost)
         drop_db()

@@ -7,7 +7,6 @@ scenarios are about, so this suite runs alone (pytest runs tests one at a time).
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import pika
 import pytest
 
 from tests.support.load import DATABASE_GONE, Outcome, Platform, Portal
+from tests.support.processes import stop
 from tests.support.smtp import HOST, Relay
 from workers.core.amqp import queue_state
 from workers.core.stages import STAGES
@@ -120,13 +120,7 @@ def pipeline(vhost: str, postgres_url: str, smtp: Relay, tmp_path: Path) -> Iter
         assert wait_until(running.healthy, 90, every_s=1), log.read_text()[-3000:]
         yield running
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import SAMPLES
 from tests.support.amqp import Party
+from tests.support.processes import stop
 from tests.support.smtp import HOST, Relay, free_port, wait_for_messages
 from workers.core.topology import SUBMISSIONS_EXCHANGE
 from workers.seal.keys import generate_seal
@@ -102,13 +103,7 @@ def supervisor(vhost: str, tmp_path: Path, smtp: Relay) -> Iterator[subprocess.P
     try:
         yield process
     finally:
-        if process.poll() is None:  # stopped as ops would: its workers stop with it
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process)
 
 
 @pytest.mark.timeout(180)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.integration.test_commands import clean_env, permis
+from tests.support.desk import database_with_replacement
 from tests.support.documents import context_for, submission
-from workers.core.store import DocumentRecord, Store
 from workers.documents.contexts import seal_payload
 from workers.documents.render import render_pdf
 from workers.seal.keys import generate_seal, load_seal_key
@@ -78,22 +77,7 @@ def test_a_superseded_document_is_reported_when_a_database_is_configured(
 ) -> None:
     pdf, _, cert = issued
     url = f"sqlite:///{tmp_path / 'permis.db'}"
-    store = Store.from_url(url)
-    store.migrate()
-    with store.transaction() as tx:
-        for number, replaces in ((FIRST, None), ("AT26-0000042-2-A2", FIRST)):
-            record = DocumentRecord(
-                number,
-                "AT26-0000042-2",
-                "authorization",
-                "0" * 64,
-                b"%PDF",
-                date(2027, 1, 15),
-                {},
-                replaces,
-            )
-            tx.add_document(record, datetime(2027, 1, 15, tzinfo=UTC))
-    store.dispose()
+    database_with_replacement(url, FIRST, "AT26-0000042-2-A2")
 
     result = run(
         "verify", str(pdf), cwd=tmp_path, PERMIS_SEAL_CERT=str(cert), PERMIS_DATABASE_URL=url
