@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import shlex
-import socket
 import subprocess
 import sys
 import tempfile
@@ -55,7 +54,8 @@ sys.path.insert(0, str(ROOT))
 from machine import describe  # noqa: E402
 
 from tests.support.load import PLATFORM, grant, submission  # noqa: E402
-from tests.support.processes import stop  # noqa: E402
+from tests.support.processes import stop, wait_until  # noqa: E402
+from tests.support.smtp import free_port  # noqa: E402
 from workers.decisions.keys import KEYS_FILE, generate_keys  # noqa: E402
 from workers.seal.keys import generate_seal  # noqa: E402
 
@@ -87,12 +87,6 @@ class Arrivals:
 
 def rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def database(kind: str, folder: Path, tag: str) -> tuple[str, Any]:
@@ -312,15 +306,6 @@ def services_cpu() -> dict[str, float]:
     return used
 
 
-def wait_for(predicate: Any, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:8]
     vhost = f"permis-bench-{tag}"
@@ -357,7 +342,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     events = Events(url, keys, every)
     try:
         health = [sys.executable, "-m", "workers.cli", "health"]
-        up = wait_for(
+        up = wait_until(
             lambda: subprocess.run(health, cwd=ROOT, env=env, capture_output=True).returncode == 0,
             120,
         )
@@ -370,7 +355,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         workers_before["supervisor"] = cpu_seconds(supervisor.pid)
         sent = publish(url, args.submissions, args.rate, tag)
         grants = args.submissions // every if every else 0
-        done = wait_for(
+        done = wait_until(
             lambda: (
                 arrivals.count("deposit_confirmation") >= args.submissions
                 and arrivals.count("authorization_granted") >= 2 * grants
@@ -379,7 +364,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         burst = grant_burst(url, keys, events, args.grant_burst) if args.grant_burst else {}
         if burst:
-            done = done and wait_for(
+            done = done and wait_until(
                 lambda: arrivals.count("authorization_granted") >= 2 * (grants + len(burst)),
                 args.timeout,
             )

@@ -19,7 +19,7 @@ import pika
 import pytest
 
 from tests.support.load import DATABASE_GONE, Outcome, Platform, Portal
-from tests.support.processes import stop
+from tests.support.processes import children, stop, wait_until
 from tests.support.smtp import HOST, Relay
 from workers.core.amqp import queue_state
 from workers.core.stages import STAGES
@@ -59,12 +59,7 @@ class Pipeline:
     notes: list[str] = field(default_factory=list)
 
     def workers(self, stage: str) -> set[int]:
-        found = subprocess.run(
-            ["pgrep", "-P", str(self.process.pid), "-f", f"worker {stage}"],
-            capture_output=True,
-            text=True,
-        )
-        return {int(p) for p in found.stdout.split()}
+        return children(self.process.pid, f"worker {stage}")
 
     def healthy(self) -> bool:
         health = [sys.executable, "-m", "workers.cli", "health"]
@@ -81,15 +76,6 @@ class Pipeline:
             return found
         finally:
             connection.close()
-
-
-def wait_until(predicate: Callable[[], bool], timeout_s: float, every_s: float = 0.5) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(every_s)
-    return False
 
 
 @pytest.fixture

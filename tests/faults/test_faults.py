@@ -11,13 +11,8 @@ import time
 
 import pytest
 
-from tests.faults.conftest import (
-    Load,
-    Pipeline,
-    assert_nothing_lost_nothing_twice,
-    run_under_load,
-    wait_until,
-)
+from tests.faults.conftest import Load, Pipeline, assert_nothing_lost_nothing_twice, run_under_load
+from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.timeout(900)
 

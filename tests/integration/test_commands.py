@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import SAMPLES
 from tests.support.amqp import Party
-from tests.support.processes import stop
+from tests.support.processes import children, stop, wait_until
 from tests.support.smtp import HOST, Relay, free_port, wait_for_messages
 from workers.core.topology import SUBMISSIONS_EXCHANGE
 from workers.seal.keys import generate_seal
@@ -70,20 +70,6 @@ def wait_for_distinct(smtp: Relay, count: int, timeout_s: float = 60.0) -> list[
             return mails
         time.sleep(0.1)
     return list(smtp.handler.messages)
-
-
-def children(pid: int, pattern: str) -> set[int]:
-    found = subprocess.run(["pgrep", "-P", str(pid), "-f", pattern], capture_output=True, text=True)
-    return {int(p) for p in found.stdout.split()}
-
-
-def wait_until(predicate: object, timeout_s: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.fixture

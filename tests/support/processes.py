@@ -1,9 +1,29 @@
-"""Stopping a `permis run` started for a test or a benchmark, as ops would."""
+"""The `permis run` a test or a benchmark starts: its workers, waiting on it, stopping it."""
 
 from __future__ import annotations
 
 import signal
 import subprocess
+import time
+from collections.abc import Callable
+
+
+def children(pid: int, pattern: str) -> set[int]:
+    """The processes ``pid`` started whose command line matches ``pattern``."""
+    found = subprocess.run(["pgrep", "-P", str(pid), "-f", pattern], capture_output=True, text=True)
+    return {int(p) for p in found.stdout.split()}
+
+
+def wait_until(
+    predicate: Callable[[], object], timeout_s: float = 30.0, every_s: float = 0.2
+) -> bool:
+    """Ask ``predicate`` every ``every_s`` until it holds (True) or ``timeout_s`` passed."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(every_s)
+    return False
 
 
 def stop(process: subprocess.Popen[bytes], grace_s: float = 60.0) -> None:
