@@ -36,7 +36,7 @@ from tests.support.smtp import free_port
 from workers.core.logs import JsonFormatter
 from workers.desk.app import create_app
 from workers.desk.guard import SECURITY_HEADERS
-from workers.desk.limits import MAX_CODE_CHARS
+from workers.seal.code import MAX_CODE_LENGTH as MAX_CODE_CHARS
 from workers.seal.verify import MAX_PDF_BYTES
 
 pytestmark = pytest.mark.timeout(120)
@@ -286,8 +286,9 @@ def test_codes_signed_with_another_algorithm_are_refused(
         (b'{"code": 42}', "application/json"),
         (b"{not json", "application/json"),
         (b"\xff\xfe", "application/json"),
+        (b"[" * 10_000, "application/json"),
     ],
-    ids=["no-code-field", "array", "number", "broken-json", "not-utf8"],
+    ids=["no-code-field", "array", "number", "broken-json", "not-utf8", "deep-nesting"],
 )
 def test_a_code_request_without_a_code_is_a_bad_request(
     desk: httpx.Client, body: bytes, content_type: str

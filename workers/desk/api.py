@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from messages.seal import SealPayload
 from workers.desk.checks import Checked, Desk, InputError
-from workers.desk.limits import MAX_CODE_CHARS
 from workers.desk.reading import code_from_api, pdf_from_api
+from workers.seal.code import MAX_CODE_LENGTH as MAX_CODE_CHARS
 from workers.seal.reasons import Reason
 from workers.seal.verify import MAX_PDF_BYTES, Status
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from workers.core.errors import PermisError
-from workers.desk.limits import MAX_CODE_CHARS
 from workers.desk.texts import Bilingual
+from workers.seal.code import MAX_CODE_LENGTH as MAX_CODE_CHARS
 from workers.seal.keys import Certificate
 from workers.seal.reasons import Reason
 from workers.seal.verify import MAX_PDF_BYTES, Status, SupersededBy, Verdict

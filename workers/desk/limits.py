@@ -11,7 +11,6 @@ from collections.abc import AsyncIterable
 
 from workers.seal.verify import MAX_PDF_BYTES
 
-MAX_CODE_CHARS = 4096
 # A code as JSON or as a URL-encoded form: room for escapes, no room for anything else.
 CODE_BODY_LIMIT = 16 * 1024
 # The boundaries and part headers a browser puts around the PDF it uploads.

@@ -72,7 +72,7 @@ async def code_from_api(request: Request) -> str:
     body = await _body(request, CODE_BODY_LIMIT, CODE_TOO_LARGE)
     try:
         document = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         raise InputError(NO_CODE_FIELD) from None
     if not isinstance(document, dict) or not isinstance(document.get("code"), str):
         raise InputError(NO_CODE_FIELD)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 Language = Literal["fr", "en"]
-LANGUAGES: tuple[Language, ...] = ("fr", "en")
 
 
 @dataclass(frozen=True)

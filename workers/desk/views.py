@@ -71,7 +71,8 @@ def result_context(
 ) -> dict[str, Any]:
     """The result page: the verdict in words, then the signed data to compare."""
     verdict = checked.verdict
-    texts = page_context(language)["t"]
+    page = page_context(language)
+    texts = page["t"]
     number = verdict.superseded_by or ""
     if verdict.status is Status.GENUINE:
         heading, lines = Line(texts["genuine"]), [Line(texts["genuine_text"])]
@@ -83,7 +84,7 @@ def result_context(
         heading = Line(texts["not_genuine"])
         lines = [Line(reason), Line(texts["not_genuine_advice"])]
     return {
-        **page_context(language),
+        **page,
         "status": verdict.status.value,
         "mark": MARKS[verdict.status],
         "heading": heading,
