@@ -59,7 +59,10 @@ def run_process(name: str, settings: Settings, stop: threading.Event) -> None:
     pipeline = bootstrap(settings)
     metrics = None
     if settings.metrics_port and not os.environ.get(SUPERVISED_ENV):
-        metrics = serve_metrics(settings.metrics_port, pipeline.services.store)
+        # The dossier gauges are the database's, not the process's: one process exports
+        # them, or a scrape of every scaled worker would count each dossier many times.
+        store = pipeline.services.store if name == DEADLINES else None
+        metrics = serve_metrics(settings.metrics_port, store)
     try:
         if name == INGRESS:
             run_ingress(pipeline, stop)
