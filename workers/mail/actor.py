@@ -218,7 +218,9 @@ def record(
                 at=now,
                 error=reason,
             )
-            return tx.add_outbox(origin, [message], now)
+            # Held from now, not from when the delivery began: the send may have taken
+            # longer than the hold, and the sweep must not take the row from its writer.
+            return tx.add_outbox(origin, [message], services.clock())
 
     # The relay has answered: retrying the message would send the email again.
     return patiently(store)
