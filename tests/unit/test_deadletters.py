@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 import pika
+import pydantic
 import pytest
 
+from workers.core.broker import failure_reason
 from workers.core.deadletters import dead_letter_queue, read, replayed
+from workers.core.errors import PermanentError
 
 MAIL, PORTAL = dead_letter_queue("mail"), dead_letter_queue("portal")
 
@@ -72,3 +75,17 @@ def test_a_replayed_refused_message_keeps_its_bytes_and_headers_but_the_reasons(
 def test_an_unknown_queue_name_is_refused_with_the_known_ones() -> None:
     with pytest.raises(LookupError, match="known: intake, routing"):
         dead_letter_queue("../../etc")
+
+
+def test_a_dead_letter_keeps_our_errors_text_but_only_the_class_of_a_librarys() -> None:
+    class Person(pydantic.BaseModel):
+        email: int
+
+    try:
+        Person.model_validate({"email": "amina.diallo@example.org"})
+    except pydantic.ValidationError as exc:
+        library = exc
+    assert failure_reason(library) == "ValidationError"
+    assert failure_reason(PermanentError("no dossier AT26-0000042-2")) == (
+        "PermanentError: no dossier AT26-0000042-2"
+    )

@@ -20,7 +20,8 @@ from dramatiq.middleware import (
 )
 from dramatiq.middleware.prometheus import Prometheus
 
-from workers.core.errors import PermanentError, TransientError
+from workers.core.amqp import PERSISTENT
+from workers.core.errors import PermanentError, PermisError, TransientError
 from workers.core.logs import LogContext
 from workers.core.metrics import STAGE_FAILURES
 from workers.core.multiprocess import metrics_are_shared
@@ -66,7 +67,7 @@ class DeadLetterWithReason(Middleware):
     ) -> None:
         if exception is None or not message.failed or not isinstance(broker, RabbitmqBroker):
             return
-        reason = f"{type(exception).__name__}: {exception}"[:500]
+        reason = failure_reason(exception)
         copy = message.copy(
             queue_name=xq_name(message.queue_name),
             options={**message.options, FAILURE_OPTION: reason},
@@ -76,13 +77,21 @@ class DeadLetterWithReason(Middleware):
                 exchange="",
                 routing_key=copy.queue_name,
                 body=copy.encode(),
-                properties=pika.BasicProperties(delivery_mode=2),
+                properties=pika.BasicProperties(delivery_mode=PERSISTENT),
                 mandatory=True,
             )
         except Exception:  # the broker rejects the original instead: nothing is lost
             log.warning("could not dead-letter with its reason", exc_info=True)
             return
         message.failed = False
+
+
+def failure_reason(exception: BaseException) -> str:
+    """What a dead letter keeps of its failure: our errors' texts, which name no person;
+    of a library's, only the class (a validation error quotes the message's values)."""
+    if isinstance(exception, PermisError):
+        return f"{type(exception).__name__}: {exception}"[:500]
+    return type(exception).__name__
 
 
 class CountFailures(Middleware):
