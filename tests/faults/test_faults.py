@@ -24,8 +24,8 @@ def test_a_stage_worker_killed_mid_message(stage: str, pipeline: Pipeline, load:
         os.kill(victim, signal.SIGKILL)
         assert wait_until(lambda: bool(pipeline.workers(stage) - {victim}), 30)
 
-    outcome = run_under_load(f"SIGKILL {stage} worker", pipeline, load, kill)
-    assert_nothing_lost_nothing_twice(outcome, pipeline)
+    outcome = run_under_load(pipeline, load, kill)
+    assert_nothing_lost_nothing_twice(f"SIGKILL {stage} worker", outcome, pipeline)
 
 
 def test_rabbitmq_restarted(pipeline: Pipeline, load: Load) -> None:
@@ -35,8 +35,8 @@ def test_rabbitmq_restarted(pipeline: Pipeline, load: Load) -> None:
         rabbitmqctl("start_app")
         rabbitmqctl("await_startup")
 
-    outcome = run_under_load("RabbitMQ restarted", pipeline, load, restart)
-    assert_nothing_lost_nothing_twice(outcome, pipeline)
+    outcome = run_under_load(pipeline, load, restart)
+    assert_nothing_lost_nothing_twice("RabbitMQ restarted", outcome, pipeline)
 
 
 def test_smtp_server_stopped_for_30_seconds(pipeline: Pipeline, load: Load) -> None:
@@ -45,8 +45,8 @@ def test_smtp_server_stopped_for_30_seconds(pipeline: Pipeline, load: Load) -> N
         time.sleep(30)
         pipeline.smtp.start()
 
-    outcome = run_under_load("SMTP down 30 s", pipeline, load, outage)
-    assert_nothing_lost_nothing_twice(outcome, pipeline)
+    outcome = run_under_load(pipeline, load, outage)
+    assert_nothing_lost_nothing_twice("SMTP down 30 s", outcome, pipeline)
 
 
 def test_postgresql_restarted(pipeline: Pipeline, load: Load) -> None:
@@ -59,8 +59,8 @@ def test_postgresql_restarted(pipeline: Pipeline, load: Load) -> None:
             timeout=120,
         )
 
-    outcome = run_under_load("PostgreSQL restarted", pipeline, load, restart)
-    assert_nothing_lost_nothing_twice(outcome, pipeline)
+    outcome = run_under_load(pipeline, load, restart)
+    assert_nothing_lost_nothing_twice("PostgreSQL restarted", outcome, pipeline)
 
 
 def rabbitmqctl(*args: str) -> None:

@@ -165,7 +165,8 @@ def test_permis_run_serves_the_metrics_of_every_worker_and_of_the_dossiers(
     wait_until(lambda: seen() == [count for _, count in expected], timeout_s=30)
     assert seen() == [count for _, count in expected]
     metrics = scrape()
-    assert value(metrics, "permis_oldest_waiting_dossier_age_seconds", platform="pf-nanterre") >= 0
+    oldest = ("permis_oldest_waiting_dossier_age_seconds", frozenset({("platform", "pf-nanterre")}))
+    assert oldest in metrics and metrics[oldest] >= 0
     text = urllib.request.urlopen(f"http://127.0.0.1:{METRICS_PORT}/metrics", timeout=5).read()
     for personal in (b"@", b"REDDY", b"Quantiq"):
         assert personal not in text

@@ -47,16 +47,17 @@ class Publisher:
 
     def publish(self, exchange: str, body: bytes, headers: dict[str, str] | None = None) -> bool:
         props = pika.BasicProperties(content_type=CONTENT_TYPE, delivery_mode=2, headers=headers)
-        tries = 0
+        attempted = False
         while not self.stop.is_set():
             try:
                 if self.channel is None:
                     self._connect()
+                if attempted:
+                    self.republished += 1
+                attempted = True
                 self.channel.basic_publish(exchange, "", body, props, mandatory=True)
                 return True
             except BROKER_GONE:
-                tries += 1
-                self.republished += tries == 1
                 self.close()
                 self.stop.wait(0.5)
         return False
@@ -93,7 +94,23 @@ def grant(number: str, keys: Path) -> tuple[bytes, dict[str, str]]:
     return raw, {"signature-key-id": key_id, "signature": sign(raw, key)}
 
 
-class Portal(threading.Thread):
+class Party(threading.Thread):
+    """A thread playing the portal or a platform; ``error`` holds what stopped it, if any."""
+
+    error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.work()
+        except BaseException as exc:
+            self.error = exc
+            raise
+
+    def work(self) -> None:
+        raise NotImplementedError
+
+
+class Portal(Party):
     """Publishes ``count`` submissions at ``rate`` per second; ``sent`` holds their ids."""
 
     def __init__(self, url: str, rate: float, count: int) -> None:
@@ -104,7 +121,7 @@ class Portal(threading.Thread):
         self.publisher = Publisher(url, self.stop)
         self.sent: list[str] = []
 
-    def run(self) -> None:
+    def work(self) -> None:
         started = time.monotonic()
         for n in range(self.count):
             pause = started + n / self.rate - time.monotonic()
@@ -117,7 +134,7 @@ class Portal(threading.Thread):
         self.publisher.close()
 
 
-class Platform(threading.Thread):
+class Platform(Party):
     """Grants every ``every``-th dossier it finds routed in the database, with a signed decision."""
 
     def __init__(self, url: str, database_url: str, keys: Path, every: int) -> None:
@@ -129,7 +146,7 @@ class Platform(threading.Thread):
         self.seen: set[str] = set()
         self.granted: list[str] = []
 
-    def run(self) -> None:
+    def work(self) -> None:
         while not self.stop.wait(0.3):
             try:
                 routed = self._routed()
@@ -169,6 +186,7 @@ class Outcome:
     deliveries: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     pending_outbox: int = 0
     republished: int = 0  # submissions the portal published again, unconfirmed the first time
+    settled_s: float = 0.0  # from the end of the load to every expected email in
 
     @classmethod
     def read(
@@ -226,6 +244,17 @@ class Outcome:
             if number in self.granted and self.emails_of(number, "authorization_granted") != 2:
                 missing.append(f"{number} authorization_granted")
         return missing
+
+    def unexpected_emails(self) -> list[tuple[str, str, str]]:
+        """Emails nobody should have received: another kind, or for no dossier of the load."""
+        numbers, granted = set(self.number_of.values()), set(self.granted)
+        expected = {"deposit_confirmation"}
+        return [
+            (number, kind, to)
+            for number, kind, to in self.message_ids
+            if number not in numbers
+            or not (kind in expected or (kind == "authorization_granted" and number in granted))
+        ]
 
     def distinct_ids_per_email(self) -> dict[tuple[str, str, str], int]:
         """Emails that went out under more than one Message-ID: none may."""
