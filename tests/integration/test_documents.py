@@ -81,6 +81,23 @@ def test_a_reissued_authorization_supersedes_the_first_and_is_sent_again(
         reissue_document(store, f"{number}-A9", NOW)
 
 
+def test_of_two_reissues_asked_at_once_only_the_first_is_issued(harness: Harness) -> None:
+    number = granted(harness)
+    first = f"{number}-A1"
+    store = harness.pipeline.services.store
+    written, second = reissue_document(store, first, NOW)
+    written_again, third = reissue_document(store, first, NOW)  # asked before A2 exists
+    harness.pipeline.services.relay.publish(written)
+    harness.run()
+    harness.pipeline.services.relay.publish(written_again)
+    harness.run()
+    (refused,) = harness.pipeline.broker.dead_letters  # for good, without a retry
+    assert refused.args[0]["document_number"] == third and "retries" not in refused.options
+    with store.transaction() as tx:
+        assert tx.replacement_of(first) == second
+        assert tx.document(third) is None
+
+
 def test_an_issued_document_can_be_neither_changed_nor_deleted(harness: Harness) -> None:
     number = granted(harness)
     store = harness.pipeline.services.store

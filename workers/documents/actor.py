@@ -19,6 +19,7 @@ from workers.core.store import DocumentRecord, DossierRecord, OutboxMessage
 from workers.deadlines.rules import paris_date
 from workers.documents import contexts
 from workers.documents.render import TITLES, render_pdf
+from workers.documents.replacement import NotReplaceable, check_first_replacement
 from workers.mail.letters import LETTER_FOR_DOCUMENT, recipients
 
 
@@ -29,9 +30,14 @@ def issue_document(services: Services, payload: dict[str, Any]) -> None:
     with services.store.transaction() as tx:
         issued = tx.document(command.document_number)
         dossier = tx.dossier(command.dossier_number)
+        replaced_by = tx.replacement_of(command.replaces) if command.replaces else None
     if dossier is None:
         raise PermanentError("no such dossier")
     if issued is None:
+        try:
+            check_first_replacement(command.replaces, replaced_by)
+        except NotReplaceable as exc:
+            raise PermanentError(str(exc)) from None
         now = services.clock()
         document = render(services, command, dossier, paris_date(now))
         with services.store.transaction() as tx:

@@ -39,6 +39,13 @@ def check_replaceable(document: IssuedDocument, replaced_by: str | None) -> None
         raise NotReplaceable(f"{document.number}: its dossier's personal data was purged")
 
 
+def check_first_replacement(replaces: str | None, replaced_by: str | None) -> None:
+    """NotReplaceable when ``replaces`` already has a replacement: two reissues asked before
+    either was issued pass ``check_replaceable``; only the first may be issued."""
+    if replaces is not None and replaced_by is not None:
+        raise NotReplaceable(f"{replaces} was already replaced by {replaced_by}")
+
+
 def replacement_command(document: IssuedDocument, sequence: int) -> IssueDocument:
     """The command issuing ``document``'s replacement as the ``sequence``-th of its kind."""
     return IssueDocument(
