@@ -12,11 +12,11 @@ from pydantic import ConfigDict
 
 from messages.common import CountryCode, DossierNumber, PlatformId
 from messages.envelope import Data, Day, Line, Pattern
+from messages.portal import ContractType
 
 SEAL_ATTACHMENT = "permis-seal.jws"
 SEAL_ALGORITHM = "ES256"
 
-ContractType = Literal["CDI", "CDD", "seasonal"]
 DocumentNumber = Annotated[str, Pattern(r"^AT[0-9]{2}-[0-9]{7}-[0-9]-[ARDI][1-9][0-9]{0,3}$")]
 
 

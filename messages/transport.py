@@ -12,3 +12,6 @@ DECISIONS_REJECTED_QUEUE = "agents.decisions.rejected"
 
 REASON_HEADER = "permis-reason"
 """The header a refused message carries in its ``.rejected`` queue: why (its first code)."""
+
+REASONS_HEADER = "permis-reasons"
+"""Beside it, every code that refused the message, comma-separated."""

@@ -27,11 +27,10 @@ from workers.core.topology import (
     DECISIONS_EXCHANGE,
     DECISIONS_REJECTED_QUEUE,
     REASON_HEADER,
+    REASONS_HEADER,
     SUBMISSIONS_EXCHANGE,
     SUBMISSIONS_REJECTED_QUEUE,
 )
-
-REASONS_HEADER = "permis-reasons"
 
 
 @dataclass(frozen=True)

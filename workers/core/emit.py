@@ -10,7 +10,7 @@ from messages.events import CaseAssigned, Event, EventEnvelope, event_type
 from messages.tasks import Task
 from workers.core.stages import ActorRef
 from workers.core.store import OutboxMessage
-from workers.core.topology import CASES_EXCHANGE, EVENTS_EXCHANGE, REASON_HEADER
+from workers.core.topology import CASES_EXCHANGE, EVENTS_EXCHANGE, REASON_HEADER, REASONS_HEADER
 
 EVENT_NAMESPACE = uuid.UUID("5b0f3f4e-2a52-4c1c-9d53-7e1d7c0a9b21")
 
@@ -53,7 +53,7 @@ def rejected_copy(
     queue: str, body: str, headers: dict[str, Any], reasons: list[str]
 ) -> OutboxMessage:
     """The refused message as received, kept for ops in ``queue`` with its reason."""
-    kept = {**headers, REASON_HEADER: reasons[0], "permis-reasons": ",".join(reasons)}
+    kept = {**headers, REASON_HEADER: reasons[0], REASONS_HEADER: ",".join(reasons)}
     return OutboxMessage("amqp", "", queue, body, kept)
 
 
