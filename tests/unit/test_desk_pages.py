@@ -51,6 +51,8 @@ def test_a_genuine_verdict_shows_every_signed_field_in_the_page_language() -> No
     assert str(context["heading"]) == "Authentique" and context["status"] == "genuine"
     rows = dict(context["rows"])
     assert list(rows) == [label.fr for _, label in FIELDS]
+    # Every signed field but the payload's version is shown: a new one cannot go unseen.
+    assert sorted(name for name, _ in FIELDS) == sorted(set(SealPayload.model_fields) - {"v"})
     assert rows["Date de naissance"] == "14 juillet 1993"
     assert rows["Valable du"] == "1er février 2027"
     assert rows["SIRET"] == "non renseigné" and rows["Plateforme"] == "Plateforme de Nanterre"
