@@ -159,10 +159,11 @@ def test_any_single_byte_changed_is_detected(
         assert verdict.status is Status.NOT_GENUINE, (position, verdict)
 
 
-def test_a_changed_name_in_the_page_content_breaks_the_signature(
+def test_a_changed_document_number_in_the_metadata_breaks_the_signature(
     ours: Sealer, keys: dict[str, SealKey]
 ) -> None:
-    # Uncompressed content, so the name itself can be edited in place.
+    # The first occurrence is the Info dictionary's /Keywords (the page streams are
+    # compressed): an edit a viewer shows, in place, same length.
     context = context_for("authorization", submission("01"))
     code = ours.code(seal_payload(context))
     pdf = render_pdf("authorization", context, seal_code=code)
