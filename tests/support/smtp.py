@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import email
+import random
 import socket
 from email import policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -144,9 +146,30 @@ def _authenticator(credentials: tuple[str, str]) -> Any:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
+    """A free loopback port below the kernel's ephemeral range.
+
+    A server the tests stop and start again keeps its port meanwhile only if no outgoing
+    connection can be handed that port: a port the kernel chose (bind to 0) is in the
+    ephemeral range, where any client socket may take it while the server is down.
+    """
+    low = _ephemeral_range()[0]
+    for _ in range(200):
+        port = random.randrange(max(1024, low - 12_000), low)
+        with socket.socket() as probe:
+            try:
+                probe.bind((HOST, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
 
 
 def wait_for_messages(relay: Relay, count: int, timeout_s: float = 30.0) -> list[EmailMessage]:
