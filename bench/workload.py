@@ -20,8 +20,8 @@ from typing import Any
 
 from config.reference import load_reference
 from workers.documents import contexts
+from workers.documents.issuing import sealed_document
 from workers.documents.numbering import document_number
-from workers.documents.render import TITLES
 from workers.seal.keys import generate_seal, load_seal_key
 from workers.seal.sealer import Sealer
 
@@ -81,10 +81,11 @@ def issue(sealer: Sealer, render: Render, context: Mapping[str, Any]) -> tuple[s
 
     Returns the seal code and the sealed PDF.
     """
-    code = sealer.code(contexts.seal_payload(context))
-    pdf = render(context, code)
-    reason = f"{TITLES['authorization']} {context['document_number']}"
-    return code, sealer.seal(pdf, code, reason=reason)
+    code, pdf = sealed_document(
+        sealer, "authorization", context, lambda _kind, page, code: render(page, code or "")
+    )
+    assert code is not None
+    return code, pdf
 
 
 def load_engine(name: str) -> ModuleType:

@@ -11,8 +11,7 @@ import pytest
 from tests.integration.test_commands import clean_env, permis
 from tests.support.desk import database_with_replacement
 from tests.support.documents import context_for, submission
-from workers.documents.contexts import seal_payload
-from workers.documents.render import render_pdf
+from workers.documents.issuing import sealed_document
 from workers.seal.keys import generate_seal, load_seal_key
 from workers.seal.sealer import Sealer
 
@@ -32,8 +31,8 @@ def issued(tmp_path: Path) -> tuple[Path, str, Path]:
     written = generate_seal(tmp_path / "seal")
     sealer = Sealer(load_seal_key(written.key_file, written.cert_file))
     context = context_for("authorization", submission("01"))
-    code = sealer.code(seal_payload(context))
-    pdf = sealer.seal(render_pdf("authorization", context, seal_code=code), code, reason="test")
+    code, pdf = sealed_document(sealer, "authorization", context)
+    assert code is not None
     path = tmp_path / "authorization.pdf"
     path.write_bytes(pdf)
     return path, code, written.cert_file

@@ -21,7 +21,7 @@ from tests.support.smtp import free_port
 from workers.core.store import DocumentRecord, Store
 from workers.desk.serve import desk_config
 from workers.documents.contexts import seal_payload
-from workers.documents.render import render_pdf
+from workers.documents.issuing import sealed_document
 from workers.seal.code import sign_code
 from workers.seal.keys import generate_seal, load_seal_key
 from workers.seal.sealer import Sealer
@@ -52,12 +52,9 @@ def issue(directory: Path, number: str = NUMBER, sample: str = "01") -> Issued:
     foreign = Sealer(load_seal_key(other.key_file, other.cert_file))
     context = context_for("authorization", submission(sample), document_number=number)
     payload = seal_payload(context)
-    code = sealer.code(payload)
-    pdf = sealer.seal(render_pdf("authorization", context, seal_code=code), code, reason="test")
-    foreign_code = foreign.code(payload)
-    foreign_pdf = foreign.seal(
-        render_pdf("authorization", context, seal_code=foreign_code), foreign_code, reason="test"
-    )
+    code, pdf = sealed_document(sealer, "authorization", context)
+    foreign_code, foreign_pdf = sealed_document(foreign, "authorization", context)
+    assert code is not None and foreign_code is not None
     tampered = pdf.replace(number.encode(), number[:-1].encode() + b"9", 1)
     assert tampered != pdf
     return Issued(ours.cert_file, payload, pdf, code, tampered, foreign_pdf, foreign_code)

@@ -50,6 +50,7 @@ PURE = [
     "workers/documents/render.py",
     "workers/documents/markup.py",
     "workers/documents/replacement.py",
+    "workers/documents/issuing.py",
     "workers/seal/reasons.py",
     "workers/seal/code.py",
     "workers/seal/pdf.py",

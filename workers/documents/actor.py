@@ -18,7 +18,7 @@ from workers.core.stages import SEND_EMAIL
 from workers.core.store import DocumentRecord, DossierRecord, OutboxMessage
 from workers.deadlines.rules import paris_date
 from workers.documents import contexts
-from workers.documents.render import TITLES, render_pdf
+from workers.documents.issuing import sealed_document
 from workers.documents.replacement import NotReplaceable, check_first_replacement
 from workers.mail.letters import LETTER_FOR_DOCUMENT, recipients
 
@@ -82,10 +82,7 @@ def sealed_pdf(services: Services, kind: str, context: dict[str, Any]) -> bytes:
     """The document's PDF under the seal; an authorization also shows and carries its code."""
     if services.seal is None:
         raise PermanentError("no seal configured (PERMIS_SEAL_KEY, PERMIS_SEAL_CERT)")
-    payload = contexts.seal_payload_of(kind, context)
-    code = services.seal.code(payload) if payload is not None else None
-    pdf = render_pdf(kind, context, seal_code=code)
-    return services.seal.seal(pdf, code, reason=f"{TITLES[kind]} {context['document_number']}")
+    return sealed_document(services.seal, kind, context)[1]
 
 
 BUILDERS: dict[str, Any] = {
