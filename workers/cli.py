@@ -410,10 +410,9 @@ def _health(args: argparse.Namespace, settings: Settings) -> int:
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
     from workers.admin import superseded_lookup
-    from workers.core.errors import PermisError
     from workers.core.store import Store
     from workers.seal.keys import SealKeyError, load_certificate
-    from workers.seal.verify import verify_code, verify_pdf
+    from workers.seal.verify import ReplacementQuestion, verify_code, verify_pdf
 
     if (args.file is None) == (args.code is None):
         print("permis verify: give a PDF file or --code, not both", file=sys.stderr)
@@ -434,16 +433,10 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
         if "database_url" in settings.model_fields_set
         else None
     )
-    asked = superseded_lookup(store) if store is not None else None
-
-    def replacement_of(number: str) -> str | None:
-        # A database that does not answer must not hide the seal's own answer.
-        try:
-            return asked(number) if asked is not None else None
-        except PermisError as exc:
-            print(f"permis verify: could not tell if superseded: {exc}", file=sys.stderr)
-            return None
-
+    replacement_of = ReplacementQuestion(
+        superseded_lookup(store) if store is not None else None,
+        lambda exc: print(f"permis verify: could not tell if superseded: {exc}", file=sys.stderr),
+    )
     try:
         if pdf is not None:
             verdict = verify_pdf(pdf, certificate, replacement_of)

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from messages.seal import SEAL_ATTACHMENT, SealPayload
 from tests.support.documents import SUBMISSIONS, context_for, submission
+from workers.core.errors import TransientError
 from workers.documents.contexts import seal_payload
 from workers.documents.render import render_pdf
 from workers.seal.code import read_code, sign_code
@@ -30,7 +31,7 @@ from workers.seal.keys import (
 )
 from workers.seal.reasons import NotGenuine, Reason
 from workers.seal.sealer import Sealer
-from workers.seal.verify import Status, Verdict, verify_code, verify_pdf
+from workers.seal.verify import ReplacementQuestion, Status, Verdict, verify_code, verify_pdf
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -419,3 +420,23 @@ def test_only_the_authorization_carries_a_seal_code() -> None:
         assert seal_payload_of(kind, context_for(kind, submission("01"))) is None
     payload = seal_payload_of("authorization", context_for("authorization", submission("01")))
     assert payload is not None and payload.doc == "AT26-0000042-2-A1"
+
+
+def test_a_store_that_fails_leaves_the_replacement_unanswered_and_says_why() -> None:
+    failures: list[Exception] = []
+
+    def down(number: str) -> str | None:
+        raise TransientError("database unreachable")
+
+    question = ReplacementQuestion(down, failures.append)
+    assert question("AT26-0000042-2-A1") is None
+    assert not question.answered
+    assert [str(exc) for exc in failures] == ["database unreachable"]
+
+
+def test_a_store_that_answers_marks_the_replacement_asked() -> None:
+    replaced = {"AT26-0000042-2-A1": "AT26-0000042-2-A2"}
+    question = ReplacementQuestion(replaced.get, pytest.fail)
+    assert question("AT26-0000042-2-A1") == "AT26-0000042-2-A2"
+    assert question.answered
+    assert ReplacementQuestion(None, pytest.fail)("AT26-0000042-2-A1") is None

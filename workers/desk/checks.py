@@ -16,7 +16,13 @@ from workers.desk.texts import Bilingual
 from workers.seal.code import MAX_CODE_LENGTH as MAX_CODE_CHARS
 from workers.seal.keys import Certificate
 from workers.seal.reasons import Reason
-from workers.seal.verify import MAX_PDF_BYTES, Status, SupersededBy, Verdict
+from workers.seal.verify import (
+    MAX_PDF_BYTES,
+    ReplacementQuestion,
+    Status,
+    SupersededBy,
+    Verdict,
+)
 from workers.seal.verify import verify_code as seal_verify_code
 from workers.seal.verify import verify_pdf as seal_verify_pdf
 
@@ -166,11 +172,11 @@ class Desk:
             raise InputError(EMPTY_FILE)
         if len(pdf) > MAX_PDF_BYTES:
             raise InputError(FILE_TOO_LARGE)
-        asked = _Replacement(self.replacement_of)
+        asked = ReplacementQuestion(self.replacement_of, _unchecked)
         verdict = seal_verify_pdf(pdf, self.certificate, asked)
         if verdict.reason is Reason.NOT_A_PDF:
             raise InputError(NOT_A_PDF)
-        return asked.checked(verdict)
+        return _checked(verdict, asked)
 
     def check_code(self, text: str) -> Checked:
         """The verdict on a scanned code; InputError when it is empty, too long or no code."""
@@ -180,32 +186,17 @@ class Desk:
             raise InputError(EMPTY_CODE)
         if len(code) > MAX_CODE_CHARS:
             raise InputError(CODE_TOO_LARGE)
-        asked = _Replacement(self.replacement_of)
+        asked = ReplacementQuestion(self.replacement_of, _unchecked)
         verdict = seal_verify_code(code, self.certificate, asked)
         if verdict.reason is Reason.MALFORMED_CODE:
             raise InputError(MALFORMED_CODE)
-        return asked.checked(verdict)
+        return _checked(verdict, asked)
 
 
-class _Replacement:
-    """One verification's question to the store; a store that fails leaves it unanswered."""
+def _unchecked(exc: PermisError) -> None:
+    # The seal's own answer stands; the page says the replacement went unchecked.
+    log.warning("replacement not checked: %s", exc, extra={"error": type(exc).__name__})
 
-    def __init__(self, ask: SupersededBy | None) -> None:
-        self.ask = ask
-        self.answered = False
 
-    def __call__(self, number: str) -> str | None:
-        if self.ask is None:
-            return None
-        try:
-            found = self.ask(number)
-        except PermisError as exc:
-            # The seal's own answer stands; the page says the replacement went unchecked.
-            log.warning("replacement not checked: %s", exc, extra={"error": type(exc).__name__})
-            return None
-        self.answered = True
-        return found
-
-    def checked(self, verdict: Verdict) -> Checked:
-        answered = None if verdict.status is Status.NOT_GENUINE else self.answered
-        return Checked(verdict, answered)
+def _checked(verdict: Verdict, asked: ReplacementQuestion) -> Checked:
+    return Checked(verdict, None if verdict.status is Status.NOT_GENUINE else asked.answered)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from messages.seal import SealPayload
+from workers.core.errors import PermisError
 from workers.seal.code import read_code
 from workers.seal.keys import Certificate
 from workers.seal.pdf import read_sealed_pdf
@@ -21,6 +22,30 @@ MAX_PDF_BYTES = 10 * 1024 * 1024
 
 # The number of the document that replaces a given one, or None: the store answers it.
 SupersededBy = Callable[[str], str | None]
+
+
+class ReplacementQuestion:
+    """One verification's question to the store: which document replaced this one.
+
+    A store that fails must not hide the seal's own answer: its error goes to ``on_failure``
+    and the question stays unanswered (``answered`` is False), as when nothing was asked.
+    """
+
+    def __init__(self, ask: SupersededBy | None, on_failure: Callable[[PermisError], None]) -> None:
+        self.ask = ask
+        self.on_failure = on_failure
+        self.answered = False
+
+    def __call__(self, number: str) -> str | None:
+        if self.ask is None:
+            return None
+        try:
+            found = self.ask(number)
+        except PermisError as exc:
+            self.on_failure(exc)
+            return None
+        self.answered = True
+        return found
 
 
 class Status(StrEnum):
