@@ -43,6 +43,14 @@ class OutboxRelay:
             rows = tx.claim_outbox(now=self.clock(), lease_s=CLAIM_LEASE_S, origin=origin)
         return self._publish(rows)
 
+    def settle(self, origin: str, written: Sequence[OutboxMessage], *, again: bool) -> None:
+        """End a message's handling: publish what it wrote and, when it found its work done
+        ``again`` by an earlier attempt, what that attempt may have died before publishing.
+        """
+        self.publish(written)
+        if again:
+            self.flush(origin)
+
     def sweep(self, min_age_s: float = 30.0) -> int:
         """Publish rows left pending for longer than ``min_age_s`` (after a crash)."""
         total = 0

@@ -50,9 +50,7 @@ def decide(services: Services, payload: dict[str, Any]) -> None:
                 DECISIONS_REJECTED_QUEUE, command.body, command.headers, ["conflict"]
             )
             written = tx.add_outbox(origin, [copy], now)
-    services.relay.publish(written)
-    if seen is not None:  # an earlier attempt may have died before publishing its rows
-        services.relay.flush(origin)
+    services.relay.settle(origin, written, again=seen is not None)
 
 
 def signed_by_its_platform(envelope: dict[str, Any], verdict: SignatureVerdict) -> bool:
@@ -160,9 +158,7 @@ def apply_portal_change(services: Services, payload: dict[str, Any]) -> None:
                 SUBMISSIONS_REJECTED_QUEUE, command.body, command.headers, ["conflict"]
             )
             written = tx.add_outbox(origin + "|conflict", [copy], now)
-    services.relay.publish(written)
-    if seen is not None:  # an earlier attempt may have died before publishing its rows
-        services.relay.flush(origin)
+    services.relay.settle(origin, written, again=seen is not None)
 
 
 def _apply_portal(

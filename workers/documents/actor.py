@@ -33,6 +33,7 @@ def issue_document(services: Services, payload: dict[str, Any]) -> None:
         replaced_by = tx.replacement_of(command.replaces) if command.replaces else None
     if dossier is None:
         raise PermanentError("no such dossier")
+    written: list[OutboxMessage] = []
     if issued is None:
         try:
             check_first_replacement(command.replaces, replaced_by)
@@ -44,9 +45,7 @@ def issue_document(services: Services, payload: dict[str, Any]) -> None:
             tx.add_document(document, now)
             written = tx.add_outbox(origin, issued_messages(document, dossier, origin, now), now)
         DOCUMENTS_ISSUED.labels(document.kind).inc()
-        services.relay.publish(written)
-    else:  # issued by an earlier attempt, which may have died before publishing
-        services.relay.flush(origin)
+    services.relay.settle(origin, written, again=issued is not None)
 
 
 def render(

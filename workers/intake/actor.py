@@ -34,9 +34,7 @@ def take_in(services: Services, payload: dict[str, Any]) -> None:
             written = tx.add_outbox(origin + "|conflict", [effects.conflict_copy(command)], now)
         else:
             log.info("message already seen", extra={"origin": origin})
-    services.relay.publish(written)
-    if seen is not None:  # an earlier attempt may have died before publishing its rows
-        services.relay.flush(origin)
+    services.relay.settle(origin, written, again=seen is not None)
 
 
 def check(envelope: dict[str, Any], services: Services) -> rules.Rejection | rules.Acceptance:

@@ -47,10 +47,7 @@ def send_email(services: Services, payload: dict[str, Any]) -> None:
         written = deliver(
             services, command, key, message_id, now, letter, attachments, origin, platform
         )
-    if written:
-        services.relay.publish(written)
-    else:  # done by an earlier delivery, which may have died before publishing
-        services.relay.flush(origin)
+    services.relay.settle(origin, written, again=not written)
 
 
 def load(

@@ -45,10 +45,7 @@ def route(services: Services, payload: dict[str, Any]) -> None:
             written = tx.add_outbox(origin, routed(dossier, decided, origin, now), now)
         else:
             log.info("dossier already routed", extra={"dossier": number})
-    if written:
-        services.relay.publish(written)
-    else:  # routed by an earlier attempt, which may have died before publishing
-        services.relay.flush(origin)
+    services.relay.settle(origin, written, again=not written)
 
 
 def why(decided: rules.Route, services: Services) -> dict[str, Any]:
