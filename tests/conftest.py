@@ -6,7 +6,6 @@ and its own SMTP server on a free port, so tests never see each other's messages
 
 from __future__ import annotations
 
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 
+from tests.support.rabbit import fresh_vhost
 from tests.support.smtp import Relay
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -38,20 +38,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: faults in item.path.parents)
 
 
-def _rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
-
-
 @pytest.fixture
 def vhost() -> Iterator[str]:
     """A fresh RabbitMQ vhost for this test; its AMQP URL is yielded."""
-    name = f"permis-test-{uuid.uuid4().hex[:12]}"
-    _rabbitmqctl("add_vhost", name)
-    _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
-    try:
+    with fresh_vhost("permis-test") as name:
         yield f"amqp://guest:guest@{RABBITMQ_HOST}/{name}"
-    finally:
-        _rabbitmqctl("delete_vhost", name)
 
 
 @pytest.fixture

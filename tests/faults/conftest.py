@@ -20,6 +20,7 @@ import pytest
 
 from tests.support.load import DATABASE_GONE, Outcome, Platform, Portal
 from tests.support.processes import children, stop, wait_until
+from tests.support.rabbit import rabbitmqctl
 from tests.support.smtp import HOST, Relay
 from workers.core.deadletters import DeadLetters
 from workers.decisions.keys import generate_keys
@@ -70,14 +71,8 @@ class Pipeline:
     def in_flight(self) -> int:
         """Messages in the stages' queues, ready, delayed or held by a worker."""
         vhost = urllib.parse.unquote(self.broker_url.rsplit("/", 1)[1])
-        listed = subprocess.run(
-            ["rabbitmqctl", "-q", "list_queues", "-p", vhost, "name", "messages"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        rows = (line.split() for line in listed.stdout.splitlines())
+        listed = rabbitmqctl("list_queues", "-p", vhost, "name", "messages")
+        rows = (line.split() for line in listed.splitlines())
         return sum(
             int(n)
             for name, n in rows

@@ -13,6 +13,7 @@ import pytest
 
 from tests.faults.conftest import Load, Pipeline, assert_nothing_lost_nothing_twice, run_under_load
 from tests.support.processes import wait_until
+from tests.support.rabbit import rabbitmqctl
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -61,7 +62,3 @@ def test_postgresql_restarted(pipeline: Pipeline, load: Load) -> None:
 
     outcome = run_under_load(pipeline, load, restart)
     assert_nothing_lost_nothing_twice("PostgreSQL restarted", outcome, pipeline)
-
-
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=120)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 import time
 import uuid
@@ -18,6 +17,7 @@ import pika.exceptions
 import pytest
 
 from tests.conftest import RABBITMQ_HOST
+from tests.support.rabbit import rabbitmqctl
 from workers.core.amqp import declare_topology
 from workers.core.definitions import definitions, development_passwords, user_names
 from workers.core.topology import (
@@ -30,10 +30,6 @@ from workers.core.topology import (
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.rabbitmq]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 
 
 @pytest.fixture(scope="module")
