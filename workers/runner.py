@@ -15,7 +15,7 @@ from workers.bootstrap import Pipeline, bootstrap, sealer
 from workers.core.errors import PermisError
 from workers.core.exposition import serve_metrics
 from workers.core.multiprocess import SUPERVISED_ENV
-from workers.core.stages import STAGES
+from workers.core.stages import DOCUMENTS, STAGES
 from workers.core.topology import DECISIONS_QUEUE, SUBMISSIONS_QUEUE
 from workers.deadlines.sweep import sweep
 from workers.ingress.consumer import consume
@@ -31,7 +31,7 @@ OUTBOX_SWEEP_AGE_S = 30.0
 
 def configuration_problem(name: str, settings: Settings) -> str | None:
     """Why process ``name`` cannot start with ``settings``, or None when it can."""
-    if name != "documents":
+    if name != DOCUMENTS.name:
         return None
     if settings.seal_key is None or settings.seal_cert is None:
         return (
@@ -45,6 +45,15 @@ def configuration_problem(name: str, settings: Settings) -> str | None:
     return None
 
 
+def process_settings(name: str, settings: Settings) -> Settings:
+    """The settings process ``name`` runs with: only the documents stage holds the seal's
+    private key, so that no other process can seal anything."""
+    update: dict[str, object] = {"broker_url": settings.broker_url_or_default}
+    if name != DOCUMENTS.name:
+        update["seal_key"] = None
+    return settings.model_copy(update=update)
+
+
 def stop_on_signals() -> threading.Event:
     """An event set by SIGTERM or SIGINT, so the process stops cleanly."""
     stop = threading.Event()
@@ -55,8 +64,7 @@ def stop_on_signals() -> threading.Event:
 
 def run_process(name: str, settings: Settings, stop: threading.Event) -> None:
     """Run ingress or one stage's worker against RabbitMQ until ``stop`` is set."""
-    settings = settings.model_copy(update={"broker_url": settings.broker_url_or_default})
-    pipeline = bootstrap(settings)
+    pipeline = bootstrap(process_settings(name, settings))
     metrics = None
     if settings.metrics_port and not os.environ.get(SUPERVISED_ENV):
         # The dossier gauges are the database's, not the process's: one process exports

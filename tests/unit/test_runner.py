@@ -1,0 +1,31 @@
+"""What each process of ``permis run`` is given of the settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from config.settings import Settings
+from workers.runner import PROCESS_NAMES, process_settings
+
+SETTINGS = Settings(
+    _env_file=None,
+    broker_url="amqp://guest:guest@127.0.0.1:5672/permis",
+    seal_key=Path("/keys/seal.key.pem"),
+    seal_cert=Path("/keys/seal.cert.pem"),
+)
+
+
+def test_the_documents_stage_alone_holds_the_seals_private_key() -> None:
+    holders = [name for name in PROCESS_NAMES if process_settings(name, SETTINGS).seal_key]
+    assert holders == ["documents"]
+
+
+@pytest.mark.parametrize("name", PROCESS_NAMES)
+def test_every_process_keeps_the_certificate_and_the_rest(name: str) -> None:
+    given = process_settings(name, SETTINGS)
+    assert given.seal_cert == SETTINGS.seal_cert
+    assert given.broker_url == SETTINGS.broker_url
+    kept = given.model_dump(exclude={"seal_key"}) == SETTINGS.model_dump(exclude={"seal_key"})
+    assert kept
