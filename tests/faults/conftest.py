@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,14 +70,23 @@ class Pipeline:
 
     def in_flight(self) -> int:
         """Messages in the stages' queues, ready, delayed or held by a worker."""
-        vhost = urllib.parse.unquote(self.broker_url.rsplit("/", 1)[1])
-        listed = rabbitmqctl("list_queues", "-p", vhost, "name", "messages")
-        rows = (line.split() for line in listed.splitlines())
         return sum(
-            int(n)
-            for name, n in rows
-            if name.startswith("stage.") and not name.endswith(".XQ") and n.isdigit()
+            n
+            for name, n in self._queues("messages").items()
+            if name.startswith("stage.") and not name.endswith(".XQ")
         )
+
+    def held(self, queues: Collection[str]) -> int:
+        """Messages of ``queues`` delivered to a consumer and not yet acknowledged."""
+        return sum(
+            n for name, n in self._queues("messages_unacknowledged").items() if name in queues
+        )
+
+    def _queues(self, column: str) -> dict[str, int]:
+        vhost = urllib.parse.unquote(self.broker_url.rsplit("/", 1)[1])
+        listed = rabbitmqctl("list_queues", "-p", vhost, "name", column)
+        rows = (line.split() for line in listed.splitlines())
+        return {row[0]: int(row[1]) for row in rows if len(row) == 2 and row[1].isdigit()}
 
 
 @pytest.fixture

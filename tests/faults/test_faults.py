@@ -5,6 +5,7 @@ its state and every email arrives, none twice but under the same Message-ID (CON
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import time
@@ -14,19 +15,45 @@ import pytest
 from tests.faults.conftest import Load, Pipeline, assert_nothing_lost_nothing_twice, run_under_load
 from tests.support.processes import wait_until
 from tests.support.rabbit import rabbitmqctl
+from workers.core.stages import STAGES
+from workers.core.topology import DECISIONS_QUEUE, SUBMISSIONS_QUEUE
 
 pytestmark = pytest.mark.timeout(900)
 
 
+CONSUMED = {
+    "ingress": {SUBMISSIONS_QUEUE, DECISIONS_QUEUE},
+    **{name: {stage.queue} for name, stage in STAGES.items()},
+}
+
+
 @pytest.mark.parametrize("stage", ["ingress", "intake", "routing", "documents", "mail"])
 def test_a_stage_worker_killed_mid_message(stage: str, pipeline: Pipeline, load: Load) -> None:
+    held: list[int] = []
+
     def kill() -> None:
         (victim,) = pipeline.workers(stage)
+        held.append(frozen_holding(pipeline, victim, CONSUMED[stage]))
         os.kill(victim, signal.SIGKILL)
         assert wait_until(lambda: bool(pipeline.workers(stage) - {victim}), 30)
 
     outcome = run_under_load(pipeline, load, kill)
-    assert_nothing_lost_nothing_twice(f"SIGKILL {stage} worker", outcome, pipeline)
+    name = f"SIGKILL {stage} worker holding {held[0]} unacknowledged"
+    assert_nothing_lost_nothing_twice(name, outcome, pipeline)
+
+
+def frozen_holding(pipeline: Pipeline, pid: int, queues: set[str]) -> int:
+    """Stop ``pid`` at a moment it holds messages of ``queues`` it has not acknowledged
+    (taken, being handled or done but not yet acked); how many. It stays stopped."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        os.kill(pid, signal.SIGSTOP)
+        held = pipeline.held(queues)
+        if held:
+            return held
+        os.kill(pid, signal.SIGCONT)
+        time.sleep(random.uniform(0.01, 0.2))
+    raise AssertionError(f"the worker never held a message of {sorted(queues)}")
 
 
 def test_rabbitmq_restarted(pipeline: Pipeline, load: Load) -> None:
