@@ -48,10 +48,14 @@ def frozen_holding(pipeline: Pipeline, pid: int, queues: set[str]) -> int:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         os.kill(pid, signal.SIGSTOP)
-        held = pipeline.held(queues)
+        held = 0
+        try:
+            held = pipeline.held(queues)
+        finally:
+            if not held:
+                os.kill(pid, signal.SIGCONT)
         if held:
             return held
-        os.kill(pid, signal.SIGCONT)
         time.sleep(random.uniform(0.01, 0.2))
     raise AssertionError(f"the worker never held a message of {sorted(queues)}")
 
