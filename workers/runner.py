@@ -46,8 +46,8 @@ def configuration_problem(name: str, settings: Settings) -> str | None:
 
 
 def process_settings(name: str, settings: Settings) -> Settings:
-    """The settings process ``name`` runs with: only the documents stage holds the seal's
-    private key, so that no other process can seal anything."""
+    """The settings process ``name`` runs with: only the documents stage loads the seal's
+    private key; no other process has it in memory."""
     update: dict[str, object] = {"broker_url": settings.broker_url_or_default}
     if name != DOCUMENTS.name:
         update["seal_key"] = None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
 from config.settings import Settings
+from workers import runner
 from workers.runner import PROCESS_NAMES, process_settings
 
 SETTINGS = Settings(
@@ -29,3 +31,22 @@ def test_every_process_keeps_the_certificate_and_the_rest(name: str) -> None:
     assert given.broker_url == SETTINGS.broker_url
     kept = given.model_dump(exclude={"seal_key"}) == SETTINGS.model_dump(exclude={"seal_key"})
     assert kept
+
+
+@pytest.mark.parametrize("name", PROCESS_NAMES)
+def test_each_process_is_built_from_its_own_settings(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[Settings] = []
+
+    class Built(Exception):
+        pass
+
+    def bootstrap(settings: Settings) -> None:
+        built.append(settings)
+        raise Built
+
+    monkeypatch.setattr(runner, "bootstrap", bootstrap)
+    with pytest.raises(Built):
+        runner.run_process(name, SETTINGS, threading.Event())
+    assert built == [process_settings(name, SETTINGS)]
