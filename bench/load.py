@@ -37,6 +37,7 @@ import time
 import urllib.request
 import uuid
 from collections import defaultdict
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
@@ -55,7 +56,7 @@ from machine import describe  # noqa: E402
 
 from tests.support.load import PLATFORM, grant, submission  # noqa: E402
 from tests.support.processes import stop, wait_until  # noqa: E402
-from tests.support.rabbit import fresh_vhost, rabbitmqctl  # noqa: E402
+from tests.support.rabbit import fresh_vhost  # noqa: E402
 from tests.support.smtp import free_port  # noqa: E402
 from workers.decisions.keys import KEYS_FILE, generate_keys  # noqa: E402
 from workers.seal.keys import generate_seal  # noqa: E402
@@ -312,39 +313,40 @@ def services_cpu() -> dict[str, float]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:8]
-    vhost = f"permis-bench-{tag}"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    url = f"{BROKER}/{vhost}"
-    folder = Path(tempfile.mkdtemp(prefix="permis-bench-"))
-    db_url, drop_db = database(args.database, folder, tag)
-    keys = folder / "keys"
-    generate_keys(keys, [PLATFORM])
-    seal = generate_seal(keys)
-    arrivals = Arrivals()
-    relay = Controller(arrivals, hostname="127.0.0.1", port=free_port())
-    relay.start()
-    metrics_port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("PERMIS_")},
-        "PERMIS_BROKER_URL": url,
-        "PERMIS_DATABASE_URL": db_url,
-        "PERMIS_SMTP_HOST": "127.0.0.1",
-        "PERMIS_SMTP_PORT": str(relay.port),
-        "PERMIS_DECISION_KEYS": str(keys / KEYS_FILE),
-        "PERMIS_SEAL_KEY": str(seal.key_file),
-        "PERMIS_SEAL_CERT": str(seal.cert_file),
-        "PERMIS_METRICS_PORT": str(metrics_port),
-        "PERMIS_WORKER_THREADS": str(args.threads),
-        "PERMIS_WORKER_PROCESSES": str(args.processes),
-    }
-    log = (folder / "permis.log").open("wb")
-    supervisor = subprocess.Popen(
-        [sys.executable, "-m", "workers.cli", "run"], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-    every = round(1 / args.grants) if args.grants > 0 else 0
-    events = Events(url, keys, every)
-    try:
+    with ExitStack() as cleanup:  # undone in reverse, whatever fails on the way
+        url = f"{BROKER}/{cleanup.enter_context(fresh_vhost('permis-bench'))}"
+        folder = Path(tempfile.mkdtemp(prefix="permis-bench-"))
+        db_url, drop_db = database(args.database, folder, tag)
+        cleanup.callback(drop_db)
+        keys = folder / "keys"
+        generate_keys(keys, [PLATFORM])
+        seal = generate_seal(keys)
+        arrivals = Arrivals()
+        relay = Controller(arrivals, hostname="127.0.0.1", port=free_port())
+        relay.start()
+        cleanup.callback(relay.stop)
+        metrics_port = free_port()
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("PERMIS_")},
+            "PERMIS_BROKER_URL": url,
+            "PERMIS_DATABASE_URL": db_url,
+            "PERMIS_SMTP_HOST": "127.0.0.1",
+            "PERMIS_SMTP_PORT": str(relay.port),
+            "PERMIS_DECISION_KEYS": str(keys / KEYS_FILE),
+            "PERMIS_SEAL_KEY": str(seal.key_file),
+            "PERMIS_SEAL_CERT": str(seal.cert_file),
+            "PERMIS_METRICS_PORT": str(metrics_port),
+            "PERMIS_WORKER_THREADS": str(args.threads),
+            "PERMIS_WORKER_PROCESSES": str(args.processes),
+        }
+        log = cleanup.enter_context((folder / "permis.log").open("wb"))
+        supervisor = subprocess.Popen(
+            [sys.executable, "-m", "workers.cli", "run"], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+        cleanup.callback(stop, supervisor)
+        every = round(1 / args.grants) if args.grants > 0 else 0
+        events = Events(url, keys, every)
+        cleanup.callback(events.stop.set)
         health = [sys.executable, "-m", "workers.cli", "health"]
         up = wait_until(
             lambda: subprocess.run(health, cwd=ROOT, env=env, capture_output=True).returncode == 0,
@@ -378,12 +380,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         cpu = {name: spent - workers_before.get(name, 0.0) for name, spent in cpu.items()}
         cpu.update({k: v - services_before[k] for k, v in services_after.items()})
         stages = stage_percentiles(metrics_port)
-    finally:
-        events.stop.set()
-        stop(supervisor)
-        relay.stop()
-        rabbitmqctl("delete_vhost", vhost)
-        drop_db()
     ceiling = run_ceiling(args.ceiling_chains)
     result = summarise(args, sent, events, arrivals, done, peaks, cpu, stages, ceiling)
     return {**result, **summarise_burst(burst, arrivals)}
