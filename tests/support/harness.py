@@ -46,8 +46,8 @@ class Harness:
         self.pipeline: Pipeline = bootstrap(settings, publisher=self.publisher, clock=self.clock)
         self.pipeline.services.store.migrate()
         # One worker for the harness's life, as in a real process: dramatiq's middleware
-        # (time limits among them) is not made to boot twice on one broker. Its threads
-        # look for work every 0.1 s instead of every second, so that it stops as quickly.
+        # (time limits among them) is not made to boot twice on one broker. Its idle threads
+        # check every 0.1 s, not every second, whether to stop: it stops that much sooner.
         self.worker = dramatiq.Worker(self.pipeline.broker, worker_threads=4, worker_timeout=100)
         self.worker.start()
 

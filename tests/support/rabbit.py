@@ -9,10 +9,13 @@ from contextlib import contextmanager
 
 
 def rabbitmqctl(*args: str, timeout_s: float = 120) -> str:
-    """Run ``rabbitmqctl -q`` with ``args``; its output. CalledProcessError when it fails."""
-    done = subprocess.run(
-        ["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True, timeout=timeout_s
-    )
+    """Run ``rabbitmqctl -q`` with ``args``; its output. RuntimeError, with what it said, when
+    it fails."""
+    command = ["rabbitmqctl", "-q", *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+    if done.returncode != 0:
+        said = (done.stderr or done.stdout).strip()
+        raise RuntimeError(f"{' '.join(command)} exited with {done.returncode}: {said}")
     return done.stdout
 
 

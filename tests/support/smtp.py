@@ -17,6 +17,7 @@ from aiosmtpd.smtp import AuthResult, Envelope, Session
 from tests.support.tls import ServerCertificate
 
 HOST = "127.0.0.1"
+_PICK = random.SystemRandom()  # not the seeded global generator: picks must not repeat
 
 
 class RecordingHandler:
@@ -146,22 +147,23 @@ def _authenticator(credentials: tuple[str, str]) -> Any:
 
 
 def free_port() -> int:
-    """A free loopback port below the kernel's ephemeral range.
+    """A free loopback port outside the kernel's ephemeral range.
 
     A server the tests stop and start again keeps its port meanwhile only if no outgoing
     connection can be handed that port: a port the kernel chose (bind to 0) is in the
     ephemeral range, where any client socket may take it while the server is down.
     """
-    low = _ephemeral_range()[0]
+    low, high = _ephemeral_range()
+    outside = [*range(max(1024, low - 12_000), low), *range(high + 1, 65_536)]
     for _ in range(200):
-        port = random.randrange(max(1024, low - 12_000), low)
+        port = _PICK.choice(outside)
         with socket.socket() as probe:
             try:
                 probe.bind((HOST, port))
             except OSError:
                 continue
             return port
-    raise RuntimeError("no free loopback port below the ephemeral range")
+    raise RuntimeError("no free loopback port outside the ephemeral range")
 
 
 def _ephemeral_range() -> tuple[int, int]:
