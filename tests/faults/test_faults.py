@@ -28,7 +28,7 @@ CONSUMED = {
 
 
 @pytest.mark.parametrize("stage", ["ingress", "intake", "routing", "documents", "mail"])
-def test_a_stage_worker_killed_mid_message(stage: str, pipeline: Pipeline, load: Load) -> None:
+def test_a_stage_worker_killed_holding_messages(stage: str, pipeline: Pipeline, load: Load) -> None:
     held: list[int] = []
 
     def kill() -> None:
@@ -43,8 +43,12 @@ def test_a_stage_worker_killed_mid_message(stage: str, pipeline: Pipeline, load:
 
 
 def frozen_holding(pipeline: Pipeline, pid: int, queues: set[str]) -> int:
-    """Stop ``pid`` at a moment it holds messages of ``queues`` it has not acknowledged
-    (taken, being handled or done but not yet acked); how many. It stays stopped."""
+    """Stop ``pid`` at a moment it holds deliveries of ``queues`` it has not acknowledged
+    (prefetched, in a handler, or handled and not yet acked); how many. It stays stopped.
+
+    It is stopped, probed and let go again until then; while it is stopped the broker may
+    deliver it more, up to its prefetch.
+    """
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         os.kill(pid, signal.SIGSTOP)
