@@ -154,6 +154,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     desk.set_defaults(handler=_desk)
 
+    grant = commands.add_parser(
+        "grant-desk",
+        help="let a database role read only what the desk asks: documents' numbers and"
+        " replacements (PostgreSQL)",
+    )
+    grant.add_argument("role", help="an existing role, the one the desk connects as")
+    grant.set_defaults(handler=_grant_desk)
+
     keys = commands.add_parser("keys", help="development keys")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True)
     generate = keys_commands.add_parser(
@@ -447,6 +455,22 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
             store.dispose()
     cli_text.print_answer(verdict.as_json(), args.json, cli_text.verdict_text)
     return 0 if verdict.genuine else 1
+
+
+def _grant_desk(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.core.errors import PermisError
+    from workers.core.store import Store
+
+    store = Store.from_url(settings.database_url)
+    try:
+        store.grant_replacement_lookup(args.role)
+    except PermisError as exc:
+        print(f"permis grant-desk: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.dispose()
+    print(f"{args.role} may read the documents' numbers and replacements, nothing else")
+    return 0
 
 
 def _desk(args: argparse.Namespace, settings: Settings) -> int:

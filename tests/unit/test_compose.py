@@ -45,7 +45,7 @@ def test_the_broker_loads_the_definitions_and_workers_use_their_own_user() -> No
 
 
 ROOT = Path(__file__).resolve().parents[2]
-ONE_SHOT = {"keys", "migrate"}
+ONE_SHOT = {"keys", "migrate", "desk-access"}
 
 
 def services() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -99,3 +99,16 @@ def test_the_desk_serves_with_the_certificate_alone_and_stores_nothing() -> None
     assert desk["ports"] == ["8080:8080"] and "/healthz" in " ".join(desk["healthcheck"]["test"])
     # The seal alone answers when the database is down: the desk does not wait for it.
     assert set(desk["depends_on"]) == {"keys"}
+
+
+def test_the_desk_reads_the_database_as_its_own_role_granted_after_the_migrations() -> None:
+    compose = services()[0]
+    desk_url = compose["desk"]["environment"]["PERMIS_DATABASE_URL"]
+    assert desk_url.startswith("postgresql://permis_desk:")
+    access = compose["desk-access"]
+    assert access["command"] == ["grant-desk", "permis_desk"]
+    assert access["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
+    init = "./ops/postgres/desk-role.sql:/docker-entrypoint-initdb.d/10-desk-role.sql:ro"
+    assert init in compose["postgres"]["volumes"]
+    role_sql = (Path(__file__).resolve().parents[2] / "ops/postgres/desk-role.sql").read_text()
+    assert "CREATE ROLE permis_desk LOGIN" in role_sql

@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
 from workers.core.errors import PermanentError, TransientError
+from workers.core.store import tables
 from workers.core.store.dossiers import DossiersMixin
 from workers.core.store.letters import LettersMixin
 from workers.core.store.outbox import OutboxMixin
@@ -23,6 +24,14 @@ def engine_url(url: str) -> str:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
+
+
+# The columns ``UnitOfWork.replacement_of`` reads: all the desk's role may read.
+REPLACEMENT_LOOKUP = (
+    tables.documents.c.number,
+    tables.documents.c.replaces,
+    tables.documents.c.created_at,
+)
 
 
 @contextmanager
@@ -61,6 +70,25 @@ class Store:
 
         with mapped_errors(), self.engine.begin() as conn:
             upgrade(conn)
+
+    def grant_replacement_lookup(self, role: str) -> None:
+        """Let the database role ``role`` read what the verification desk asks and nothing
+        more: each document's number, what it replaces and when it was written.
+
+        PostgreSQL only; PermanentError when the role does not exist.
+        """
+        if self.engine.dialect.name != "postgresql":
+            raise PermanentError("database roles are PostgreSQL's: this database has none")
+        quote = self.engine.dialect.identifier_preparer.quote
+        columns = ", ".join(quote(c.name) for c in REPLACEMENT_LOOKUP)
+        with mapped_errors(), self.engine.begin() as conn:
+            known = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+            if known.scalar() is None:
+                raise PermanentError(f"no database role {role!r}: create it first")
+            schema = quote(str(conn.exec_driver_sql("SELECT current_schema()").scalar()))
+            table = f"{schema}.{quote(tables.documents.name)}"
+            conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {quote(role)}")
+            conn.exec_driver_sql(f"GRANT SELECT ({columns}) ON {table} TO {quote(role)}")
 
     @contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
