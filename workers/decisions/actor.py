@@ -157,7 +157,7 @@ def apply_portal_change(services: Services, payload: dict[str, Any]) -> None:
             copy = emit.rejected_copy(
                 SUBMISSIONS_REJECTED_QUEUE, command.body, command.headers, ["conflict"]
             )
-            written = tx.add_outbox(origin + "|conflict", [copy], now)
+            written = tx.add_outbox(origin, [copy], now)
     services.relay.settle(origin, written, again=seen is not None)
 
 

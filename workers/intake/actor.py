@@ -31,7 +31,7 @@ def take_in(services: Services, payload: dict[str, Any]) -> None:
             written = apply(tx, outcome, command, envelope, now)
         elif seen.sha256 != canonical_digest(envelope):
             log.warning("conflicting redelivery of a seen message", extra={"origin": origin})
-            written = tx.add_outbox(origin + "|conflict", [effects.conflict_copy(command)], now)
+            written = tx.add_outbox(origin, [effects.conflict_copy(command)], now)
         else:
             log.info("message already seen", extra={"origin": origin})
     services.relay.settle(origin, written, again=seen is not None)
