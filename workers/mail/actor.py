@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,31 +24,53 @@ log = logging.getLogger(__name__)
 DONE = ("sent", "failed")
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One attempt at one email: the command, what names the email, and when it began."""
+
+    command: SendEmail
+    key: str
+    kind: compose.MailKind
+    message_id: str
+    origin: str
+    now: datetime
+
+    @property
+    def role(self) -> str:
+        return self.command.recipient_role
+
+
 def send_email(services: Services, payload: dict[str, Any]) -> None:
     """Send the email unless it was sent or failed for good; record and announce the result."""
-    command = SendEmail.model_validate(payload)
-    key = letters.mail_key(command.document_number, command.dossier_number, command.submission_id)
-    kind, role = command.kind, command.recipient_role
-    origin = f"mail|{key}|{kind}|{role}"
-    try:
-        mail_kind = compose.MailKind(kind)
-    except ValueError:
-        raise PermanentError(f"no letter of kind {kind}") from None
-    domain = services.settings.smtp_from.split("@")[-1]
-    message_id = compose.message_id_for(key, mail_kind, role, domain)
-    now = services.clock()
+    delivery = delivery_of(SendEmail.model_validate(payload), services)
+    command = delivery.command
     with services.store.transaction() as tx:
-        claimed = claim(tx, services, key, kind, role, message_id, now)
+        claimed = claim(tx, services, delivery)
         dossier = tx.dossier(command.dossier_number) if claimed and command.dossier_number else None
         loaded = load(tx, command, dossier) if claimed else None
     platform = dossier.platform if dossier else None
     written: list[OutboxMessage] = []
     if loaded is not None:
         letter, attachments = loaded
-        written = deliver(
-            services, command, key, message_id, now, letter, attachments, origin, platform
-        )
-    services.relay.settle(origin, written, again=not written)
+        written = deliver(services, delivery, letter, attachments, platform)
+    services.relay.settle(delivery.origin, written, again=not written)
+
+
+def delivery_of(command: SendEmail, services: Services) -> Delivery:
+    key = letters.mail_key(command.document_number, command.dossier_number, command.submission_id)
+    try:
+        kind = compose.MailKind(command.kind)
+    except ValueError:
+        raise PermanentError(f"no letter of kind {command.kind}") from None
+    domain = services.settings.smtp_from.split("@")[-1]
+    return Delivery(
+        command=command,
+        key=key,
+        kind=kind,
+        message_id=compose.message_id_for(key, kind, command.recipient_role, domain),
+        origin=f"mail|{key}|{kind}|{command.recipient_role}",
+        now=services.clock(),
+    )
 
 
 def load(
@@ -121,19 +144,13 @@ DOSSIER_LETTERS: dict[str, Callable[..., letters.Letter]] = {
 
 def deliver(
     services: Services,
-    command: SendEmail,
-    key: str,
-    message_id: str,
-    now: datetime,
+    delivery: Delivery,
     letter: letters.Letter,
     attachments: list[compose.Attachment],
-    origin: str,
     platform: str | None,
 ) -> list[OutboxMessage]:
     """Send the email this delivery claimed and record the result; the rows to publish."""
-    settings = services.settings
-    kind = compose.MailKind(command.kind)
-    role = command.recipient_role
+    settings, command, kind = services.settings, delivery.command, delivery.kind
     try:
         message = compose.build_message(
             compose.render(kind, letter.language, letter.context),  # type: ignore[arg-type]
@@ -142,38 +159,33 @@ def deliver(
             sender=settings.smtp_from,
             recipient=letter.recipient or "",
             reply_to=settings.reply_to,
-            message_id=message_id,
-            date=now,
+            message_id=delivery.message_id,
+            date=delivery.now,
             attachments=attachments,
         )
         try:
             services.send_mail(message)
         except TransientError:
             with services.store.transaction() as tx:
-                tx.release_email(key, kind, role)  # the retry need not wait for the lease
+                tx.release_email(delivery.key, kind, delivery.role)  # retried without waiting
             raise
     except PermanentError as exc:
-        log.warning("email failed for good", extra={"origin": origin, "reason": str(exc)})
-        return record(services, command, key, message_id, now, origin, platform, reason=str(exc))
-    return record(services, command, key, message_id, now, origin, platform, reason=None)
+        log.warning("email failed for good", extra={"origin": delivery.origin, "reason": str(exc)})
+        return record(services, delivery, platform, reason=str(exc))
+    return record(services, delivery, platform, reason=None)
 
 
-def claim(
-    tx: UnitOfWork,
-    services: Services,
-    key: str,
-    kind: str,
-    role: str,
-    message_id: str,
-    now: datetime,
-) -> bool:
+def claim(tx: UnitOfWork, services: Services, delivery: Delivery) -> bool:
     """Claim the email for this delivery: False when it is already sent or failed for good.
 
     TransientError when another delivery is sending it now: this one retries later and
     then finds it done (or the other's claim lapsed, its worker having died).
     """
     lease_s = services.settings.smtp_timeout_s * 3 + 10
-    if tx.claim_email(key, kind, role, message_id=message_id, at=now, lease_s=lease_s):
+    key, kind, role = delivery.key, delivery.kind, delivery.role
+    if tx.claim_email(
+        key, kind, role, message_id=delivery.message_id, at=delivery.now, lease_s=lease_s
+    ):
         return True
     if tx.email_status(key, kind, role) in DONE:
         return False
@@ -181,16 +193,9 @@ def claim(
 
 
 def record(
-    services: Services,
-    command: SendEmail,
-    key: str,
-    message_id: str,
-    now: datetime,
-    origin: str,
-    platform: str | None,
-    *,
-    reason: str | None,
+    services: Services, delivery: Delivery, platform: str | None, *, reason: str | None
 ) -> list[OutboxMessage]:
+    command = delivery.command
     common = {
         "dossier_number": command.dossier_number,
         "submission_id": command.submission_id,
@@ -201,23 +206,27 @@ def record(
     status = "sent" if reason is None else "failed"
     EMAILS.labels(command.kind, status).inc()
     message = emit.event(
-        event, origin=origin, platform=platform, subject=command.dossier_number, at=now
+        event,
+        origin=delivery.origin,
+        platform=platform,
+        subject=command.dossier_number,
+        at=delivery.now,
     )
 
     def store() -> list[OutboxMessage]:
         with services.store.transaction() as tx:
             tx.record_email(
-                key,
-                command.kind,
-                command.recipient_role,
-                message_id=message_id,
+                delivery.key,
+                delivery.kind,
+                delivery.role,
+                message_id=delivery.message_id,
                 status=status,
-                at=now,
+                at=delivery.now,
                 error=reason,
             )
             # Held from now, not from when the delivery began: the send may have taken
             # longer than the hold, and the sweep must not take the row from its writer.
-            return tx.add_outbox(origin, [message], services.clock())
+            return tx.add_outbox(delivery.origin, [message], services.clock())
 
     # The relay has answered: retrying the message would send the email again.
     return patiently(store)
