@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from workers.core.errors import PermanentError, TransientError
 from workers.core.store import tables
 from workers.core.store.dossiers import DossiersMixin
-from workers.core.store.letters import LettersMixin
+from workers.core.store.letters import REPLACEMENT_COLUMNS, LettersMixin
 from workers.core.store.outbox import OutboxMixin
 from workers.core.store.seen import SeenMixin
 
@@ -24,14 +24,6 @@ def engine_url(url: str) -> str:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
-
-
-# The columns ``UnitOfWork.replacement_of`` reads: all the desk's role may read.
-REPLACEMENT_LOOKUP = (
-    tables.documents.c.number,
-    tables.documents.c.replaces,
-    tables.documents.c.created_at,
-)
 
 
 @contextmanager
@@ -80,7 +72,7 @@ class Store:
         if self.engine.dialect.name != "postgresql":
             raise PermanentError("database roles are PostgreSQL's: this database has none")
         quote = self.engine.dialect.identifier_preparer.quote
-        columns = ", ".join(quote(c.name) for c in REPLACEMENT_LOOKUP)
+        columns = ", ".join(quote(c.name) for c in REPLACEMENT_COLUMNS)
         with mapped_errors(), self.engine.begin() as conn:
             known = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
             if known.scalar() is None:

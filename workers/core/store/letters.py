@@ -56,9 +56,7 @@ class LettersMixin:
 
     def replacement_of(self, number: str) -> str | None:
         """The number of the document issued to replace ``number``, if one was."""
-        c = t.documents.c
-        query = select(c.number).where(c.replaces == number).order_by(c.created_at).limit(1)
-        found = self.conn.execute(query).scalar()
+        found = self.conn.execute(_REPLACEMENT_OF, {"number": number}).scalar()
         return str(found) if found is not None else None
 
     def next_document_sequence(self, dossier_number: str, kind: str) -> int:
@@ -145,6 +143,14 @@ class LettersMixin:
         self.conn.execute(stmt)
 
 
+# All ``replacement_of`` reads: what a role granted for the verification desk may read.
+REPLACEMENT_COLUMNS = (t.documents.c.number, t.documents.c.replaces, t.documents.c.created_at)
+_REPLACEMENT_OF = (
+    select(t.documents.c.number)
+    .where(t.documents.c.replaces == bindparam("number"))
+    .order_by(t.documents.c.created_at)
+    .limit(1)
+)
 _DOCUMENT = select(t.documents).where(t.documents.c.number == bindparam("number"))
 _EMAIL_STATUS = select(t.emails.c.status).where(
     t.emails.c.reference == bindparam("reference"),
