@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from config.settings import Settings
 from workers.core import emit
 from workers.core.stages import ISSUE_DOCUMENT
 from workers.core.store import OutboxMessage, Store
@@ -38,6 +39,14 @@ def show_dossier(store: Store, number: str) -> dict[str, Any] | None:
             {k: e[k] for k in ("kind", "recipient_role", "status", "message_id")} for e in emails
         ],
     }
+
+
+def configured_store(settings: Settings) -> Store | None:
+    """The database ``PERMIS_DATABASE_URL`` names, or None when it is not set: a verifier
+    then asks no one, where the default SQLite file would wrongly say nothing was replaced."""
+    if "database_url" not in settings.model_fields_set:
+        return None
+    return Store.from_url(settings.database_url)
 
 
 def superseded_lookup(store: Store) -> Callable[[str], str | None]:

@@ -417,8 +417,7 @@ def _health(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.admin import superseded_lookup
-    from workers.core.store import Store
+    from workers.admin import configured_store, superseded_lookup
     from workers.seal.keys import SealKeyError, load_certificate
     from workers.seal.verify import ReplacementQuestion, verify_code, verify_pdf
 
@@ -436,11 +435,7 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
         print(f"permis verify: {exc}", file=sys.stderr)
         return USAGE_ERROR
 
-    store = (
-        Store.from_url(settings.database_url)
-        if "database_url" in settings.model_fields_set
-        else None
-    )
+    store = configured_store(settings)
     replacement_of = ReplacementQuestion(
         superseded_lookup(store) if store is not None else None,
         lambda exc: print(f"permis verify: could not tell if superseded: {exc}", file=sys.stderr),

@@ -16,8 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from config.settings import Settings
-from workers.admin import superseded_lookup
-from workers.core.store import Store
+from workers.admin import configured_store, superseded_lookup
 from workers.desk import api, pages
 from workers.desk.checks import Desk
 from workers.desk.guard import RequestLog, SecurityHeaders
@@ -45,11 +44,7 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.seal_cert is None:
         raise SealKeyError(NO_CERTIFICATE)
     certificate = load_certificate(settings.seal_cert)
-    store = (
-        Store.from_url(settings.database_url)
-        if "database_url" in settings.model_fields_set
-        else None
-    )
+    store = configured_store(settings)
     if store is None:
         return build_app(Desk(certificate, None))
     return build_app(Desk(certificate, superseded_lookup(store)), on_close=store.dispose)
