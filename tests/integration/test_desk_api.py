@@ -257,14 +257,24 @@ def test_a_chunked_body_is_refused_at_the_chunk_that_crosses_the_limit(
         ("a.b.c", 422, "malformed_code"),
         ("eyJhbGciOiJub25lIn0.eyJ2IjoxfQ.", 422, "malformed_code"),
         ("https://example.org/verify?code=abc.def.ghi", 422, "malformed_code"),
+        ("a\uff0eb\uff0ec", 422, "malformed_code"),
         ("x" * (MAX_CODE_CHARS + 1), 413, "too_large"),
     ],
-    ids=["empty", "blank", "word", "dots", "alg-none", "url", "too-long"],
+    ids=["empty", "blank", "word", "dots", "alg-none", "url", "wide-dots", "too-long"],
 )
 def test_what_is_not_a_seal_code_is_an_error_not_a_verdict(
     desk: httpx.Client, text: str, status: int, error: str
 ) -> None:
     refused(code(desk, text), status, error)
+
+
+def test_a_code_escaping_a_lone_surrogate_is_malformed_not_a_failure(desk: httpx.Client) -> None:
+    # Valid JSON, but no UTF-8 string: it used to reach the JWS library and answer 500.
+    body = b'{"code": "eyJ\\udcff.a.b"}'
+    answer = desk.post(
+        "/api/v1/verify/code", content=body, headers={"content-type": "application/json"}
+    )
+    refused(answer, 422, "malformed_code")
 
 
 def test_codes_signed_with_another_algorithm_are_refused(

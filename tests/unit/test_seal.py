@@ -323,6 +323,24 @@ def test_text_that_is_no_seal_code_is_malformed(text: str, keys: dict[str, SealK
     assert verdict.reason in (Reason.MALFORMED_CODE, Reason.UNKNOWN_KEY)
 
 
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda code: code.replace(".", "\udcff.", 1),
+        lambda code: code.replace(".", "\uff0e"),
+        lambda code: "\ufeff" + code,
+        lambda code: code[:40] + "\u200b" + code[40:],
+        lambda code: code.replace("e", "é", 1),
+    ],
+    ids=["lone-surrogate", "full-width-dots", "bom", "zero-width-space", "accent"],
+)
+def test_a_genuine_code_with_a_character_no_code_has_is_malformed(
+    spoil: Any, genuine: tuple[bytes, str], keys: dict[str, SealKey]
+) -> None:
+    verdict = verify_code(spoil(genuine[1]), keys["ours"].certificate)
+    assert (verdict.status, verdict.reason) == (Status.NOT_GENUINE, Reason.MALFORMED_CODE)
+
+
 def test_an_hs256_code_is_refused_whatever_its_key_id(
     genuine: tuple[bytes, str], keys: dict[str, SealKey]
 ) -> None:

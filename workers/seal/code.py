@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import jwt
@@ -25,10 +26,14 @@ def sign_code(payload: SealPayload, key: SealKey) -> str:
     return _JWS.encode(body, key.private_key, algorithm=SEAL_ALGORITHM, headers=headers)
 
 
+# Three base64url parts: any other character (a lone surrogate, a full-width dot) is no code.
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
 def read_code(text: str, certificate: Certificate) -> SealPayload:
     """The payload of a genuine code signed by ``certificate``'s key; NotGenuine otherwise."""
     token = "".join(text.split())
-    if not token or len(token) > MAX_CODE_LENGTH or token.count(".") != 2:
+    if len(token) > MAX_CODE_LENGTH or not _COMPACT_JWS.fullmatch(token):
         raise NotGenuine(Reason.MALFORMED_CODE, "not a compact JWS")
     header = _header(token)
     if header.get("alg") != SEAL_ALGORITHM:
