@@ -34,7 +34,7 @@ from tests.support.desk import (
 )
 from tests.support.smtp import free_port
 from workers.core.logs import JsonFormatter
-from workers.desk.app import create_app
+from workers.desk.app import build_app, create_app
 from workers.desk.guard import SECURITY_HEADERS
 from workers.seal.code import MAX_CODE_LENGTH as MAX_CODE_CHARS
 from workers.seal.verify import MAX_PDF_BYTES
@@ -461,6 +461,36 @@ def test_the_logs_of_verifications_say_nothing_of_the_documents(
     secrets += [issued.code[:40], issued.code.split(".")[1][:40], "DUPONT"]
     for secret in secrets:
         assert secret and secret not in text, secret
+
+
+class FailingDesk:
+    """A desk whose verification fails unexpectedly, with a person's name in the error."""
+
+    def check_code(self, text: str) -> Any:
+        raise RuntimeError("REDDY Sai Kiran Z7654321")
+
+    check_pdf = check_code
+
+
+def test_an_unexpected_failure_is_a_bare_500_with_the_headers_and_no_data_logged(
+    logs: io.StringIO,
+) -> None:
+    app = build_app(FailingDesk())  # type: ignore[arg-type]
+    with served(app) as base, httpx.Client(base_url=base, timeout=60) as client:
+        answers = [code(client, "a.b.c"), client.post("/verifier", data={"code": "a.b.c"})]
+        lost = client.get("/api/v1/REDDY-Z7654321")
+    for answer in answers:
+        assert answer.status_code == 500
+        assert answer.json()["error"] == "internal"
+        for name, value in SECURITY_HEADERS:
+            assert answer.headers.get(name) == value, name
+    assert lost.status_code == 404
+    lines = [json.loads(line) for line in logs.getvalue().splitlines()]
+    failures = [line for line in lines if line.get("message") == "request failed"]
+    assert [line["error"] for line in failures] == ["RuntimeError", "RuntimeError"]
+    served_lines = json.dumps([line for line in lines if line.get("logger") != "httpx"])
+    for secret in ("REDDY", "Z7654321", "Sai Kiran"):  # the client's own lines aside
+        assert secret not in served_lines, secret
 
 
 def test_nothing_uploaded_is_written_to_disk(
