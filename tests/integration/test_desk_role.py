@@ -34,19 +34,22 @@ def grant(role: str, database_url: str, cwd: Path) -> subprocess.CompletedProces
     )
 
 
-@pytest.fixture
-def role() -> Iterator[str]:
-    """A login role of its own, with no privilege, dropped afterwards with what it was granted."""
-    name = f"desk_{uuid.uuid4().hex[:10]}"
+@pytest.fixture(params=["plain", "needs-quoting"])
+def role(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A login role of its own, with no privilege, dropped afterwards with what it was granted;
+    one named plainly, one whose name only reads quoted (a quote, capitals, SQL)."""
+    tag = uuid.uuid4().hex[:10]
+    name = f"desk_{tag}" if request.param == "plain" else f'Desk "{tag}"; DROP TABLE documents;--'
+    quoted = '"' + name.replace('"', '""') + '"'
     admin = sqlalchemy.create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
     with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE ROLE "{name}" LOGIN')
+        conn.exec_driver_sql(f"CREATE ROLE {quoted} LOGIN")
     try:
         yield name
     finally:
         with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
-            conn.exec_driver_sql(f'DROP ROLE "{name}"')
+            conn.exec_driver_sql(f"DROP OWNED BY {quoted}")
+            conn.exec_driver_sql(f"DROP ROLE {quoted}")
         admin.dispose()
 
 
@@ -61,12 +64,14 @@ def test_the_desk_role_sees_replacements_and_not_the_dossiers(
     desk_url = as_role(postgres_url, role)
     store = Store.from_url(desk_url)
     try:
-        with pytest.raises(PermanentError), store.transaction() as tx:
+        unseen = pytest.raises(PermanentError, match="UndefinedTable")  # no use of the schema
+        with unseen, store.transaction() as tx:
             tx.replacement_of(NUMBER)  # nothing granted yet
 
-        done = grant(role, postgres_url, tmp_path)
-        assert done.returncode == 0, done.stderr
-        assert role in done.stdout
+        for _ in range(2):  # compose grants again at every start
+            done = grant(role, postgres_url, tmp_path)
+            assert done.returncode == 0, done.stderr
+            assert role in done.stdout
 
         with store.transaction() as tx:
             assert tx.replacement_of(NUMBER) == REPLACEMENT
@@ -89,6 +94,14 @@ def test_the_desk_on_its_role_names_the_replacement(
         answer = client.post("/api/v1/verify/code", json={"code": issued.code}).json()
     assert answer["status"] == "superseded" and answer["superseded_by"] == REPLACEMENT
     assert answer["replacement_checked"] is True
+
+
+def test_a_grant_before_the_migrations_says_so(
+    role: str, postgres_url: str, tmp_path: Path
+) -> None:
+    done = grant(role, postgres_url, tmp_path)
+    assert done.returncode == 1 and done.stdout == ""
+    assert "permis grant-desk: database: UndefinedTable" in done.stderr
 
 
 @pytest.mark.parametrize("target", ["missing role", "sqlite"])
