@@ -179,7 +179,8 @@ def run_under_load(
     wait_until(settled, settle_s, every_s=1)
     settled_s = time.monotonic() - fault_over
     # A resend would come from a message still retrying: wait for the stages to drain.
-    wait_until(lambda: pipeline.in_flight() == 0, settle_s, every_s=1)
+    drained = wait_until(lambda: pipeline.in_flight() == 0, settle_s, every_s=1)
+    assert drained, "the stages' queues did not drain: messages still retrying"
     outcome = read(pipeline, portal, platform)
     outcome.settled_s = settled_s
     return outcome

@@ -203,7 +203,7 @@ def test_a_pdf_over_the_limit_is_refused(desk: httpx.Client, issued: Issued) -> 
 
 
 def raw_request(base: str, head: bytes, body: Iterator[bytes]) -> bytes:
-    """Send a request by hand, stop sending at the first sign of an answer, read it."""
+    """Send a request by hand, every piece of it, then read the head of the answer."""
     parts = urlsplit(base)
     with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
         sock.sendall(head)

@@ -81,7 +81,9 @@ def test_a_reissued_authorization_supersedes_the_first_and_is_sent_again(
         reissue_document(store, f"{number}-A9", NOW)
 
 
-def test_of_two_reissues_asked_at_once_only_the_first_is_issued(harness: Harness) -> None:
+def test_of_two_reissues_asked_before_either_is_issued_only_the_first_is_issued(
+    harness: Harness,
+) -> None:
     number = granted(harness)
     first = f"{number}-A1"
     store = harness.pipeline.services.store

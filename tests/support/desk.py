@@ -38,7 +38,7 @@ class Issued:
     payload: SealPayload
     pdf: bytes
     code: str
-    tampered_pdf: bytes  # its number edited in the page: the signature no longer matches
+    tampered_pdf: bytes  # its number edited where it first stands (metadata): seal broken
     foreign_pdf: bytes  # the same document sealed by another key
     foreign_code: str  # its code signed by another key
 

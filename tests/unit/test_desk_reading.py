@@ -60,7 +60,9 @@ def test_a_body_up_to_the_cap_is_read_whole() -> None:
     assert read(finite(b"ab", b"cd"), "4", 4) == b"abcd"
     assert read(finite(), None, 4) == b""
     with pytest.raises(TooLarge):
-        read(finite(b"ab", b"cde"), None, 4)  # a lying or missing length changes nothing
+        read(finite(b"ab", b"cde"), None, 4)  # no declared length: the count stops it
+    with pytest.raises(TooLarge):
+        read(finite(b"ab", b"cde"), "2", 4)  # a length declared short is not believed
 
 
 def multipart(*parts: tuple[str, bytes], end: bool = True) -> bytes:
