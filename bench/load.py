@@ -55,9 +55,10 @@ sys.path.insert(0, str(ROOT))
 from machine import describe  # noqa: E402
 
 from tests.support.load import PLATFORM, grant, submission  # noqa: E402
-from tests.support.processes import stop, wait_until  # noqa: E402
+from tests.support.processes import children, stop, wait_until  # noqa: E402
 from tests.support.rabbit import fresh_vhost  # noqa: E402
 from tests.support.smtp import free_port  # noqa: E402
+from workers.core.store.database import engine_url  # noqa: E402
 from workers.decisions.keys import KEYS_FILE, generate_keys  # noqa: E402
 from workers.seal.keys import generate_seal  # noqa: E402
 
@@ -98,7 +99,7 @@ def database(kind: str, folder: Path, tag: str) -> tuple[str, Any]:
     """A fresh database URL, and how to drop it afterwards."""
     if kind == "sqlite":
         return f"sqlite:///{folder / 'permis.db'}", lambda: None
-    engine = sqlalchemy.create_engine(POSTGRES.replace("postgresql://", "postgresql+psycopg://"))
+    engine = sqlalchemy.create_engine(engine_url(POSTGRES))
     schema = f"bench_{tag}"
     with engine.begin() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
@@ -258,10 +259,8 @@ def _bucket_quantile(points: list[tuple[float, float]], rank: float) -> float:
 
 
 def processes(parent: int) -> dict[int, str]:
-    found = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True)
-    pids = [int(p) for p in found.stdout.split()]
     names = {}
-    for pid in pids:
+    for pid in children(parent, "."):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
             names[pid] = cmdline[-2].decode() if len(cmdline) > 1 else str(pid)

@@ -15,8 +15,11 @@ import sqlalchemy
 
 from tests.support.rabbit import fresh_vhost
 from tests.support.smtp import Relay
+from workers.core.store.database import engine_url
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+# A PostgreSQL nobody answers on, and quickly says so.
+UNREACHABLE_DATABASE = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
 RABBITMQ_HOST = "127.0.0.1:5672"
 SAMPLES = Path(__file__).resolve().parents[1] / "messages" / "samples"
 
@@ -55,7 +58,7 @@ def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL schema, reached through the URL's search_path."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     engine = sqlalchemy.create_engine(
-        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"),
+        engine_url(POSTGRES_URL),
         pool_pre_ping=True,  # the fault suite restarts PostgreSQL under this fixture
     )
     with engine.begin() as conn:

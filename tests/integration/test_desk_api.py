@@ -22,6 +22,7 @@ import jwt
 import pytest
 
 from config.settings import Settings
+from tests.conftest import UNREACHABLE_DATABASE
 from tests.integration.test_commands import clean_env, permis
 from tests.support.desk import (
     NUMBER,
@@ -42,7 +43,6 @@ from workers.seal.verify import MAX_PDF_BYTES
 pytestmark = pytest.mark.timeout(120)
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
-UNREACHABLE = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +158,7 @@ def test_a_superseded_document_names_its_replacement(issued: Issued, tmp_path: P
 def test_an_unreachable_database_leaves_the_seal_to_answer_and_says_so(
     issued: Issued,
 ) -> None:
-    app = create_app(Settings(seal_cert=issued.cert_file, database_url=UNREACHABLE))
+    app = create_app(Settings(seal_cert=issued.cert_file, database_url=UNREACHABLE_DATABASE))
     with served(app) as base, httpx.Client(base_url=base, timeout=60) as client:
         answer = pdf(client, issued.pdf).json()
         assert answer["status"] == "genuine" and answer["replacement_checked"] is False
@@ -433,7 +433,7 @@ def logs() -> Iterator[io.StringIO]:
 def test_the_logs_of_verifications_say_nothing_of_the_documents(
     issued: Issued, logs: io.StringIO
 ) -> None:
-    app = create_app(Settings(seal_cert=issued.cert_file, database_url=UNREACHABLE))
+    app = create_app(Settings(seal_cert=issued.cert_file, database_url=UNREACHABLE_DATABASE))
     with served(app) as base, httpx.Client(base_url=base, timeout=60) as client:
         files = {"file": ("REDDY-Z7654321.pdf", issued.pdf, "application/pdf")}
         client.post("/verifier", files=files)

@@ -18,6 +18,7 @@ from tests.integration.test_commands import clean_env, permis
 from tests.support.desk import NUMBER, REPLACEMENT, database_with_replacement, issue, served
 from workers.core.errors import PermanentError
 from workers.core.store import Store
+from workers.core.store.database import engine_url
 from workers.desk.app import create_app
 
 pytestmark = pytest.mark.timeout(120)
@@ -41,7 +42,7 @@ def role(request: pytest.FixtureRequest) -> Iterator[str]:
     tag = uuid.uuid4().hex[:10]
     name = f"desk_{tag}" if request.param == "plain" else f'Desk "{tag}"; DROP TABLE documents;--'
     quoted = '"' + name.replace('"', '""') + '"'
-    admin = sqlalchemy.create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
+    admin = sqlalchemy.create_engine(engine_url(POSTGRES_URL))
     with admin.begin() as conn:
         conn.exec_driver_sql(f"CREATE ROLE {quoted} LOGIN")
     try:

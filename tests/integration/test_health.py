@@ -10,6 +10,7 @@ import time
 import pytest
 
 from config.settings import Settings
+from tests.conftest import UNREACHABLE_DATABASE
 from tests.integration.test_commands import clean_env, permis
 from tests.support.world import World
 from workers.health import health
@@ -49,9 +50,7 @@ def test_a_running_pipeline_is_healthy(world: World) -> None:
 def test_a_stopped_relay_and_a_missing_database_are_named(world: World) -> None:
     assert consuming(world.settings)
     world.smtp.stop()
-    broken = world.settings.model_copy(
-        update={"database_url": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"}
-    )
+    broken = world.settings.model_copy(update={"database_url": UNREACHABLE_DATABASE})
     assert verdicts(broken) == {"broker": True, "database": False, "mail": False, "pipeline": True}
 
 

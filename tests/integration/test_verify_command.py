@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import UNREACHABLE_DATABASE
 from tests.integration.test_commands import clean_env, permis
 from tests.support.desk import database_with_replacement
 from tests.support.documents import context_for, submission
@@ -91,7 +92,7 @@ def test_an_unreachable_database_is_said_and_the_seal_still_answers(
     issued: tuple[Path, str, Path], tmp_path: Path
 ) -> None:
     pdf, _, cert = issued
-    url = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
+    url = UNREACHABLE_DATABASE
     result = run(
         "verify", str(pdf), cwd=tmp_path, PERMIS_SEAL_CERT=str(cert), PERMIS_DATABASE_URL=url
     )

@@ -25,6 +25,7 @@ import pika.exceptions
 import sqlalchemy
 
 from messages.envelope import CONTENT_TYPE
+from workers.core.store.database import engine_url
 from workers.core.topology import DECISIONS_EXCHANGE, SUBMISSIONS_EXCHANGE
 from workers.decisions.keys import private_key_for
 from workers.decisions.signatures import sign
@@ -140,7 +141,7 @@ class Platform(Party):
     def __init__(self, url: str, database_url: str, keys: Path, every: int) -> None:
         super().__init__(daemon=True, name="platform")
         self.keys, self.every = keys, every
-        self.engine = sqlalchemy.create_engine(sqlalchemy_url(database_url))
+        self.engine = sqlalchemy.create_engine(engine_url(database_url))
         self.stop = threading.Event()
         self.publisher = Publisher(url, self.stop)
         self.seen: set[str] = set()
@@ -170,10 +171,6 @@ class Platform(Party):
             return [row[0] for row in rows if row[0] not in self.seen]
 
 
-def sqlalchemy_url(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
-
-
 @dataclass
 class Outcome:
     """What the load became: dossiers by submission, and the emails the relay accepted."""
@@ -194,7 +191,7 @@ class Outcome:
     ) -> Outcome:
         outcome = cls(list(portal.sent), list(platform.granted))
         outcome.republished = portal.publisher.republished
-        engine = sqlalchemy.create_engine(sqlalchemy_url(database_url))
+        engine = sqlalchemy.create_engine(engine_url(database_url))
         try:
             with engine.connect() as conn:
                 for submission_id, number, state in conn.exec_driver_sql(
