@@ -20,6 +20,7 @@ from workers.admin import configured_store, superseded_lookup
 from workers.desk import api, pages
 from workers.desk.checks import Desk
 from workers.desk.guard import RequestLog, SecurityHeaders
+from workers.desk.limits import CODE_CHARACTERS, PDF_MEGABYTES
 from workers.desk.texts import Language
 from workers.desk.views import page_context
 from workers.seal.keys import SealKeyError, load_certificate
@@ -29,7 +30,8 @@ DESCRIPTION = (
     "Checks a work authorization issued by Permis: its PDF (PAdES seal and seal code) or the"
     " text of its scanned QR code (an ES256 JWS), against the seal certificate the desk"
     " trusts. Answers genuine, not_genuine with a reason, or superseded, with the signed"
-    " data. Nothing sent is stored. A PDF is at most 10 MiB, a code at most 4,096 characters."
+    f" data. Nothing sent is stored. A PDF is at most {PDF_MEGABYTES} MiB, a code at most"
+    f" {CODE_CHARACTERS['en']} characters."
 )
 NO_CERTIFICATE = (
     "the desk verifies against the seal's certificate: set PERMIS_SEAL_CERT"

@@ -8,10 +8,12 @@ the sender (with an HTTP status), so a wrong file or a half-pasted code never re
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from workers.core.errors import PermisError
+from workers.desk.limits import CODE_CHARACTERS, PDF_MEGABYTES
 from workers.desk.texts import Bilingual
 from workers.seal.code import MAX_CODE_LENGTH as MAX_CODE_CHARS
 from workers.seal.keys import Certificate
@@ -27,6 +29,8 @@ from workers.seal.verify import verify_code as seal_verify_code
 from workers.seal.verify import verify_pdf as seal_verify_pdf
 
 log = logging.getLogger("permis.desk")
+T = TypeVar("T", bytes, str)
+Verify = Callable[[T, Certificate, SupersededBy], Verdict]
 FormField = Literal["file", "code"] | None
 
 
@@ -79,8 +83,9 @@ FILE_TOO_LARGE = Problem(
     413,
     "file",
     Bilingual(
-        "Ce fichier dépasse 10 Mo\u00a0: ce n'est pas une autorisation délivrée par Permis.",
-        "This file is over 10 MB: it is not an authorization Permis issued.",
+        f"Ce fichier dépasse {PDF_MEGABYTES} Mo\u00a0: ce n'est pas une autorisation délivrée"
+        " par Permis.",
+        f"This file is over {PDF_MEGABYTES} MB: it is not an authorization Permis issued.",
     ),
 )
 CODE_TOO_LARGE = Problem(
@@ -88,8 +93,10 @@ CODE_TOO_LARGE = Problem(
     413,
     "code",
     Bilingual(
-        "Ce texte est trop long pour être le code d'une autorisation (4 096 caractères au plus).",
-        "This text is too long to be an authorization's code (4,096 characters at most).",
+        "Ce texte est trop long pour être le code d'une autorisation"
+        f" ({CODE_CHARACTERS['fr']} caractères au plus).",
+        "This text is too long to be an authorization's code"
+        f" ({CODE_CHARACTERS['en']} characters at most).",
     ),
 )
 BAD_FORM = Problem(
@@ -172,11 +179,7 @@ class Desk:
             raise InputError(EMPTY_FILE)
         if len(pdf) > MAX_PDF_BYTES:
             raise InputError(FILE_TOO_LARGE)
-        asked = ReplacementQuestion(self.replacement_of, _unchecked)
-        verdict = seal_verify_pdf(pdf, self.certificate, asked)
-        if verdict.reason is Reason.NOT_A_PDF:
-            raise InputError(NOT_A_PDF)
-        return _checked(verdict, asked)
+        return self._verified(seal_verify_pdf, pdf, Reason.NOT_A_PDF, NOT_A_PDF)
 
     def check_code(self, text: str) -> Checked:
         """The verdict on a scanned code; InputError when it is empty, too long or no code."""
@@ -186,17 +189,17 @@ class Desk:
             raise InputError(EMPTY_CODE)
         if len(code) > MAX_CODE_CHARS:
             raise InputError(CODE_TOO_LARGE)
+        return self._verified(seal_verify_code, code, Reason.MALFORMED_CODE, MALFORMED_CODE)
+
+    def _verified(self, verify: Verify[T], given: T, no_input: Reason, problem: Problem) -> Checked:
+        """The verdict on ``given``; InputError(problem) when it is not such input at all."""
         asked = ReplacementQuestion(self.replacement_of, _unchecked)
-        verdict = seal_verify_code(code, self.certificate, asked)
-        if verdict.reason is Reason.MALFORMED_CODE:
-            raise InputError(MALFORMED_CODE)
-        return _checked(verdict, asked)
+        verdict = verify(given, self.certificate, asked)
+        if verdict.reason is no_input:
+            raise InputError(problem)
+        return Checked(verdict, None if verdict.status is Status.NOT_GENUINE else asked.answered)
 
 
 def _unchecked(exc: PermisError) -> None:
     # The seal's own answer stands; the page says the replacement went unchecked.
     log.warning("replacement not checked: %s", exc, extra={"error": type(exc).__name__})
-
-
-def _checked(verdict: Verdict, asked: ReplacementQuestion) -> Checked:
-    return Checked(verdict, None if verdict.status is Status.NOT_GENUINE else asked.answered)

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable
 
+from workers.seal.code import MAX_CODE_LENGTH
 from workers.seal.verify import MAX_PDF_BYTES
+
+# The caps as the desk's words say them.
+PDF_MEGABYTES = MAX_PDF_BYTES // (1024 * 1024)
+CODE_CHARACTERS = {"fr": f"{MAX_CODE_LENGTH:,}".replace(",", " "), "en": f"{MAX_CODE_LENGTH:,}"}
 
 # A code as JSON or as a URL-encoded form: room for escapes, no room for anything else.
 CODE_BODY_LIMIT = 16 * 1024

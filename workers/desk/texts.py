@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from workers.desk.limits import PDF_MEGABYTES
+
 Language = Literal["fr", "en"]
 
 
@@ -37,8 +39,8 @@ PAGE: dict[str, Bilingual] = {
     "pdf_heading": Bilingual("Vérifier le fichier PDF", "Verify the PDF file"),
     "pdf_label": Bilingual("Fichier PDF de l'autorisation", "The authorization's PDF file"),
     "pdf_hint": Bilingual(
-        "Le PDF reçu par courriel, tel quel (10 Mo au plus).",
-        "The PDF received by email, as it is (10 MB at most).",
+        f"Le PDF reçu par courriel, tel quel ({PDF_MEGABYTES} Mo au plus).",
+        f"The PDF received by email, as it is ({PDF_MEGABYTES} MB at most).",
     ),
     "pdf_submit": Bilingual("Vérifier le PDF", "Verify the PDF"),
     "code_heading": Bilingual("Ou vérifier le code QR", "Or verify the QR code"),
