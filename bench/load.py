@@ -54,11 +54,16 @@ sys.path.insert(0, str(ROOT))
 
 from machine import describe  # noqa: E402
 
-from tests.support.load import PLATFORM, grant, submission  # noqa: E402
+from tests.support.load import PLATFORM, Publisher, grant, submission  # noqa: E402
 from tests.support.processes import children, stop, wait_until  # noqa: E402
 from tests.support.rabbit import fresh_vhost  # noqa: E402
 from tests.support.smtp import free_port  # noqa: E402
 from workers.core.store.database import engine_url  # noqa: E402
+from workers.core.topology import (  # noqa: E402
+    DECISIONS_EXCHANGE,
+    EVENTS_EXCHANGE,
+    SUBMISSIONS_EXCHANGE,
+)
 from workers.decisions.keys import KEYS_FILE, generate_keys  # noqa: E402
 from workers.seal.keys import generate_seal  # noqa: E402
 
@@ -119,6 +124,7 @@ class Events(threading.Thread):
         super().__init__(daemon=True)
         self.url, self.keys, self.every = url, keys, every
         self.dossier_of: dict[str, str] = {}
+        self.routed: list[str] = []
         self.granted_at: dict[str, float] = {}
         self.stop = threading.Event()
         self.ready = threading.Event()
@@ -126,12 +132,11 @@ class Events(threading.Thread):
     def run(self) -> None:
         connection = pika.BlockingConnection(pika.URLParameters(self.url))
         channel = connection.channel()
-        channel.confirm_delivery()
+        platform = Publisher(self.url, self.stop)
         queue = channel.queue_declare("", exclusive=True).method.queue
         for key in ("dossier.deposited.#", "dossier.routed.#"):
-            channel.queue_bind(queue, "permis.events", routing_key=key)
+            channel.queue_bind(queue, EVENTS_EXCHANGE, routing_key=key)
         self.ready.set()
-        routed = 0
         for method, _props, body in channel.consume(queue, auto_ack=True, inactivity_timeout=0.2):
             if self.stop.is_set():
                 break
@@ -142,57 +147,41 @@ class Events(threading.Thread):
             if event["type"].endswith(".deposited"):
                 self.dossier_of[data["submission_id"]] = number
                 continue
-            routed += 1  # a decision is for a routed dossier: grant every n-th
-            if self.every and routed % self.every == 0:
+            self.routed.append(number)  # a decision is for a routed dossier: grant every n-th
+            if self.every and len(self.routed) % self.every == 0:
                 raw, headers = grant(number, self.keys)
                 self.granted_at[number] = time.time()
-                channel.basic_publish(
-                    "permis.decisions",
-                    "",
-                    raw,
-                    pika.BasicProperties(
-                        content_type="application/cloudevents+json",
-                        delivery_mode=2,
-                        headers=headers,
-                    ),
-                )
+                platform.publish(DECISIONS_EXCHANGE, raw, headers)
+        platform.close()
         connection.close()
 
 
 def publish(url: str, count: int, rate: float, tag: str) -> dict[str, float]:
     """Publish ``count`` submissions at ``rate`` per second, confirmed; when each left."""
-    connection = pika.BlockingConnection(pika.URLParameters(url))
-    channel = connection.channel()
-    channel.confirm_delivery()
+    portal = Publisher(url, threading.Event())
     sent: dict[str, float] = {}
     started = time.perf_counter()
-    props = pika.BasicProperties(content_type="application/cloudevents+json", delivery_mode=2)
     for n in range(count):
         wait = started + n / rate - time.perf_counter()
         if wait > 0:
             time.sleep(wait)
         body = submission(f"bench-{tag}-{n}")
         sent[f"bench-{tag}-{n}"] = time.time()
-        channel.basic_publish("permis.submissions", "", body, props)
-    connection.close()
+        portal.publish(SUBMISSIONS_EXCHANGE, body)
+    portal.close()
     return sent
 
 
 def grant_burst(url: str, keys: Path, events: Events, count: int) -> dict[str, float]:
     """Once the load is through, grant ``count`` routed dossiers at once; when each left."""
-    numbers = [n for n in events.dossier_of.values() if n not in events.granted_at][:count]
-    connection = pika.BlockingConnection(pika.URLParameters(url))
-    channel = connection.channel()
-    channel.confirm_delivery()
+    numbers = [n for n in events.routed if n not in events.granted_at][:count]
+    platform = Publisher(url, threading.Event())
     sent: dict[str, float] = {}
     for number in numbers:
         raw, headers = grant(number, keys)
-        props = pika.BasicProperties(
-            content_type="application/cloudevents+json", delivery_mode=2, headers=headers
-        )
         sent[number] = time.time()
-        channel.basic_publish("permis.decisions", "", raw, props)
-    connection.close()
+        platform.publish(DECISIONS_EXCHANGE, raw, headers)
+    platform.close()
     return sent
 
 
@@ -272,17 +261,19 @@ def processes(parent: int) -> dict[int, str]:
 def memory_and_cpu(
     pids: dict[int, str], supervisor: int
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """Peak resident MiB and CPU seconds of each worker process (supervisor included)."""
-    peaks, cpu = {}, {}
+    """Per stage (supervisor included): the largest peak resident MiB of its processes, and
+    the CPU seconds they used together (several with ``--processes``)."""
+    peaks: dict[str, float] = {}
+    cpu: dict[str, float] = defaultdict(float)
     for pid, name in {**pids, supervisor: "supervisor"}.items():
         try:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
             continue
         hwm = next(line for line in status.splitlines() if line.startswith("VmHWM"))
-        peaks[name] = int(hwm.split()[1]) / 1024
-        cpu[name] = cpu_seconds(pid)
-    return peaks, cpu
+        peaks[name] = max(peaks.get(name, 0.0), int(hwm.split()[1]) / 1024)
+        cpu[name] += cpu_seconds(pid)
+    return peaks, dict(cpu)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -356,8 +347,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         events.start()
         events.ready.wait(30)
         services_before = services_cpu()
-        workers_before = {name: cpu_seconds(pid) for pid, name in processes(supervisor.pid).items()}
-        workers_before["supervisor"] = cpu_seconds(supervisor.pid)
+        workers_before = memory_and_cpu(processes(supervisor.pid), supervisor.pid)[1]
         sent = publish(url, args.submissions, args.rate, tag)
         grants = args.submissions // every if every else 0
         done = wait_until(
