@@ -33,6 +33,7 @@ from tests.support.desk import (
     other_key_code,
     served,
 )
+from tests.support.documents import edited_code
 from tests.support.smtp import free_port
 from workers.core.logs import JsonFormatter
 from workers.desk.app import build_app, create_app
@@ -126,16 +127,9 @@ def test_a_genuine_code_is_genuine_with_its_signed_data(desk: httpx.Client, issu
     assert code(desk, f"  {broken}\n").json()["status"] == "genuine"
 
 
-def edited(text: str, **change: Any) -> str:
-    header, payload, signature = text.split(".")
-    data = {**json.loads(base64.urlsafe_b64decode(payload + "==")), **change}
-    encoded = base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-    return ".".join((header, encoded, signature))
-
-
 def test_forged_codes_are_not_genuine(desk: httpx.Client, issued: Issued, tmp_path: Path) -> None:
     forgeries = {
-        "code_signature_broken": edited(issued.code, last_name="DUPONT"),
+        "code_signature_broken": edited_code(issued.code, last_name="DUPONT"),
         "unknown_key": other_key_code(issued, tmp_path / "other"),
     }
     for reason, forged in forgeries.items():
@@ -440,7 +434,7 @@ def test_the_logs_of_verifications_say_nothing_of_the_documents(
         client.post("/en/verify", data={"code": issued.code})
         client.post("/api/v1/verify/pdf", files=files)
         code(client, issued.code)
-        code(client, edited(issued.code, last_name="DUPONT"))
+        code(client, edited_code(issued.code, last_name="DUPONT"))
         pdf(client, issued.tampered_pdf)
     lines = [json.loads(line) for line in logs.getvalue().splitlines()]
     requests = [line for line in lines if line.get("logger") == "permis.desk" and "path" in line]

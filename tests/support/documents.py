@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from datetime import date
@@ -66,3 +67,11 @@ def context_for(
         "implicit_refusal": contexts.implicit_refusal_context,
     }
     return builders[kind](**{**common, **specific[kind], **changes})
+
+
+def edited_code(code: str, **change: Any) -> str:
+    """A seal code whose payload says ``change``, under its original signature: a forgery."""
+    header, payload, signature = code.split(".")
+    data = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    edited = json.dumps({**data, **change}, separators=(",", ":")).encode()
+    return ".".join((header, base64.urlsafe_b64encode(edited).rstrip(b"=").decode(), signature))

@@ -17,7 +17,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pypdf import PdfReader
 
 from messages.seal import SEAL_ATTACHMENT, SealPayload
-from tests.support.documents import SUBMISSIONS, context_for, submission
+from tests.support.documents import SUBMISSIONS, context_for, edited_code, submission
 from workers.core.errors import TransientError
 from workers.documents.contexts import seal_payload
 from workers.documents.render import render_pdf
@@ -257,20 +257,12 @@ def test_a_truncated_pdf_is_refused(genuine: tuple[bytes, str], keys: dict[str, 
 # --- the code altered ----------------------------------------------------------------------
 
 
-def forge(code: str, change: dict[str, Any]) -> str:
-    header, payload, signature = code.split(".")
-    data = json.loads(base64.urlsafe_b64decode(payload + "=="))
-    edited = json.dumps({**data, **change}, separators=(",", ":")).encode()
-    return ".".join((header, base64.urlsafe_b64encode(edited).rstrip(b"=").decode(), signature))
-
-
 def test_an_edited_payload_breaks_the_codes_signature(
     genuine: tuple[bytes, str], keys: dict[str, SealKey]
 ) -> None:
-    for change in ({"last_name": "DUPONT"}, {"valid_until": "2099-12-31"}, {"v": 1}):
-        forged = forge(genuine[1], change)
-        if forged == genuine[1]:
-            continue
+    for change in ({"last_name": "DUPONT"}, {"valid_until": "2099-12-31"}):
+        forged = edited_code(genuine[1], **change)
+        assert forged != genuine[1]
         refused(verify_code(forged, keys["ours"].certificate), Reason.CODE_SIGNATURE_BROKEN)
 
 
