@@ -55,7 +55,7 @@ sys.path.insert(0, str(ROOT))
 from machine import describe  # noqa: E402
 
 from tests.support.load import PLATFORM, Publisher, grant, submission  # noqa: E402
-from tests.support.processes import children, stop, wait_until  # noqa: E402
+from tests.support.processes import children, clean_env, permis, stop, wait_until  # noqa: E402
 from tests.support.rabbit import fresh_vhost  # noqa: E402
 from tests.support.smtp import free_port  # noqa: E402
 from workers.core.store.database import engine_url  # noqa: E402
@@ -316,28 +316,25 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         relay.start()
         cleanup.callback(relay.stop)
         metrics_port = free_port()
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("PERMIS_")},
-            "PERMIS_BROKER_URL": url,
-            "PERMIS_DATABASE_URL": db_url,
-            "PERMIS_SMTP_HOST": "127.0.0.1",
-            "PERMIS_SMTP_PORT": str(relay.port),
-            "PERMIS_DECISION_KEYS": str(keys / KEYS_FILE),
-            "PERMIS_SEAL_KEY": str(seal.key_file),
-            "PERMIS_SEAL_CERT": str(seal.cert_file),
-            "PERMIS_METRICS_PORT": str(metrics_port),
-            "PERMIS_WORKER_THREADS": str(args.threads),
-            "PERMIS_WORKER_PROCESSES": str(args.processes),
-        }
-        log = cleanup.enter_context((folder / "permis.log").open("wb"))
-        supervisor = subprocess.Popen(
-            [sys.executable, "-m", "workers.cli", "run"], cwd=ROOT, env=env, stdout=log, stderr=log
+        env = clean_env(
+            PERMIS_BROKER_URL=url,
+            PERMIS_DATABASE_URL=db_url,
+            PERMIS_SMTP_HOST="127.0.0.1",
+            PERMIS_SMTP_PORT=str(relay.port),
+            PERMIS_DECISION_KEYS=str(keys / KEYS_FILE),
+            PERMIS_SEAL_KEY=str(seal.key_file),
+            PERMIS_SEAL_CERT=str(seal.cert_file),
+            PERMIS_METRICS_PORT=str(metrics_port),
+            PERMIS_WORKER_THREADS=str(args.threads),
+            PERMIS_WORKER_PROCESSES=str(args.processes),
         )
+        log = cleanup.enter_context((folder / "permis.log").open("wb"))
+        supervisor = subprocess.Popen(permis("run"), cwd=ROOT, env=env, stdout=log, stderr=log)
         cleanup.callback(stop, supervisor)
         every = round(1 / args.grants) if args.grants > 0 else 0
         events = Events(url, keys, every)
         cleanup.callback(events.stop.set)
-        health = [sys.executable, "-m", "workers.cli", "health"]
+        health = permis("health")
         up = wait_until(
             lambda: subprocess.run(health, cwd=ROOT, env=env, capture_output=True).returncode == 0,
             120,

@@ -6,9 +6,7 @@ scenarios are about, so this suite runs alone (pytest runs tests one at a time).
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 import urllib.parse
 from collections.abc import Callable, Collection, Iterator
@@ -19,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.support.load import DATABASE_GONE, Outcome, Platform, Portal
-from tests.support.processes import children, stop, wait_until
+from tests.support.processes import children, clean_env, permis, stop, wait_until
 from tests.support.rabbit import rabbitmqctl
 from tests.support.smtp import HOST, Relay
 from workers.core.deadletters import DeadLetters
@@ -61,7 +59,7 @@ class Pipeline:
         return children(self.process.pid, f"worker {stage}")
 
     def healthy(self) -> bool:
-        health = [sys.executable, "-m", "workers.cli", "health"]
+        health = permis("health")
         return subprocess.run(health, cwd=ROOT, env=self.env, capture_output=True).returncode == 0
 
     def dead_letters(self) -> dict[str, int]:
@@ -94,24 +92,21 @@ def pipeline(vhost: str, postgres_url: str, smtp: Relay, tmp_path: Path) -> Iter
     keys = tmp_path / "keys"
     generate_keys(keys, ["pf-nanterre"])
     seal = generate_seal(keys)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("PERMIS_")},
-        "PERMIS_BROKER_URL": vhost,
-        "PERMIS_DATABASE_URL": postgres_url,
-        "PERMIS_SMTP_HOST": HOST,
-        "PERMIS_SMTP_PORT": str(smtp.port),
-        "PERMIS_SMTP_TIMEOUT_S": "5",
-        "PERMIS_DECISION_KEYS": str(keys / "decision-keys.json"),
-        "PERMIS_SEAL_KEY": str(seal.key_file),
-        "PERMIS_SEAL_CERT": str(seal.cert_file),
-        "PERMIS_METRICS_PORT": "0",
-        "PERMIS_OUTBOX_RELAY_INTERVAL_S": "2",
-    }
+    env = clean_env(
+        PERMIS_BROKER_URL=vhost,
+        PERMIS_DATABASE_URL=postgres_url,
+        PERMIS_SMTP_HOST=HOST,
+        PERMIS_SMTP_PORT=str(smtp.port),
+        PERMIS_SMTP_TIMEOUT_S="5",
+        PERMIS_DECISION_KEYS=str(keys / "decision-keys.json"),
+        PERMIS_SEAL_KEY=str(seal.key_file),
+        PERMIS_SEAL_CERT=str(seal.cert_file),
+        PERMIS_METRICS_PORT="0",
+        PERMIS_OUTBOX_RELAY_INTERVAL_S="2",
+    )
     log = tmp_path / "permis.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "workers.cli", "run"], cwd=ROOT, env=env, stdout=out, stderr=out
-        )
+        process = subprocess.Popen(permis("run"), cwd=ROOT, env=env, stdout=out, stderr=out)
     running = Pipeline(process, env, vhost, postgres_url, keys, smtp, log)
     try:
         assert wait_until(running.healthy, 90, every_s=1), log.read_text()[-3000:]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -17,22 +16,13 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import SAMPLES
 from tests.support.amqp import Party
-from tests.support.processes import children, stop, wait_until
+from tests.support.processes import children, clean_env, permis, stop, wait_until
 from tests.support.smtp import HOST, Relay, free_port, wait_for_messages
 from workers.core.topology import SUBMISSIONS_EXCHANGE
 from workers.seal.keys import generate_seal
 
 ROOT = Path(__file__).resolve().parents[2]
 METRICS_PORT = free_port()
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PERMIS_")}
-    return {**env, **extra}
-
-
-def permis(*args: str) -> list[str]:
-    return [sys.executable, "-m", "workers.cli", *args]
 
 
 @pytest.mark.timeout(120)

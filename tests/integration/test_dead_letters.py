@@ -12,7 +12,7 @@ import pika
 import pytest
 
 from messages.tasks import SendEmail
-from tests.integration.test_commands import clean_env, permis
+from tests.support.processes import clean_env, permis
 from tests.support.world import World
 from workers.core.broker import DramatiqTasks, make_broker
 from workers.core.deadletters import DeadLetters, dead_letter_queue

@@ -23,7 +23,6 @@ import pytest
 
 from config.settings import Settings
 from tests.conftest import UNREACHABLE_DATABASE
-from tests.integration.test_commands import clean_env, permis
 from tests.support.desk import (
     NUMBER,
     REPLACEMENT,
@@ -34,6 +33,7 @@ from tests.support.desk import (
     served,
 )
 from tests.support.documents import edited_code
+from tests.support.processes import clean_env, permis
 from tests.support.smtp import free_port
 from workers.core.logs import JsonFormatter
 from workers.desk.app import build_app, create_app

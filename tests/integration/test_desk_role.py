@@ -14,8 +14,8 @@ from sqlalchemy.engine import make_url
 
 from config.settings import Settings
 from tests.conftest import POSTGRES_URL
-from tests.integration.test_commands import clean_env, permis
 from tests.support.desk import NUMBER, REPLACEMENT, database_with_replacement, issue, served
+from tests.support.processes import clean_env, permis
 from workers.core.errors import PermanentError
 from workers.core.store import Store
 from workers.core.store.database import engine_url

@@ -11,7 +11,7 @@ import pytest
 
 from config.settings import Settings
 from tests.conftest import UNREACHABLE_DATABASE
-from tests.integration.test_commands import clean_env, permis
+from tests.support.processes import clean_env, permis
 from tests.support.world import World
 from workers.health import health
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import UNREACHABLE_DATABASE
-from tests.integration.test_commands import clean_env, permis
 from tests.support.desk import database_with_replacement
 from tests.support.documents import context_for, submission
+from tests.support.processes import clean_env, permis
 from workers.documents.issuing import sealed_document
 from workers.seal.keys import generate_seal, load_seal_key
 from workers.seal.sealer import Sealer

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
+
+
+def permis(*args: str) -> list[str]:
+    """The command line running ``permis`` with ``args`` in this interpreter."""
+    return [sys.executable, "-m", "workers.cli", *args]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without any ``PERMIS_*`` setting, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PERMIS_")}
+    return {**env, **extra}
 
 
 def children(pid: int, pattern: str) -> set[int]:
