@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from config.settings import Settings
 from tests.support.amqp import Party
+from tests.support.harness import Harness
 from tests.support.smtp import HOST, Relay
 from tests.support.world import World
 from workers.bootstrap import bootstrap
@@ -47,3 +49,20 @@ def world(vhost: str, database_url: str, smtp: Relay, keys_dir: Path) -> Iterato
     with serving(bootstrap(settings)):
         yield World(settings, portal, events, cases, smtp)
     portal.close()
+
+
+@pytest.fixture
+def harness_start() -> datetime:
+    """When a harness's clock starts: a module sets its own scene by overriding this."""
+    return datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def harness(
+    database_url: str, tmp_path: Path, keys_dir: Path, harness_start: datetime
+) -> Iterator[Harness]:
+    """The pipeline in-process on the in-process broker and a real database, its clock moved
+    by the test."""
+    harness = Harness(database_url, tmp_path, keys_dir, harness_start)
+    yield harness
+    harness.close()

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -22,10 +20,8 @@ def at(day: str) -> datetime:
 
 
 @pytest.fixture
-def harness(database_url: str, tmp_path: Path, keys_dir: Path) -> Iterator[Harness]:
-    harness = Harness(database_url, tmp_path, keys_dir, FILED)
-    yield harness
-    harness.close()
+def harness_start() -> datetime:
+    return FILED
 
 
 def deposit(harness: Harness, sample: str) -> str:

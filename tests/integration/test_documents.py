@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,10 +22,8 @@ NOW = datetime(2026, 11, 20, 10, 5, tzinfo=UTC)
 
 
 @pytest.fixture
-def harness(database_url: str, tmp_path: Path, keys_dir: Path) -> Iterator[Harness]:
-    harness = Harness(database_url, tmp_path, keys_dir, NOW)
-    yield harness
-    harness.close()
+def harness_start() -> datetime:
+    return NOW
 
 
 def granted(harness: Harness) -> str:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 
@@ -19,15 +17,6 @@ from workers.core.topology import REASON_HEADER, SUBMISSIONS_REJECTED_QUEUE
 from workers.intake.actor import take_in
 
 pytestmark = pytest.mark.timeout(120)
-
-NOW = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def harness(database_url: str, tmp_path: Path, keys_dir: Path) -> Iterator[Harness]:
-    harness = Harness(database_url, tmp_path, keys_dir, NOW)
-    yield harness
-    harness.close()
 
 
 class Died(Exception):
@@ -52,7 +41,9 @@ def test_a_conflicting_redelivery_also_publishes_the_copy_a_dead_attempt_left(
     with pytest.raises(Died):
         take_in(dataclasses.replace(services, relay=DyingRelay()), payload)
 
-    harness.clock.set(NOW + timedelta(seconds=CLAIM_LEASE_S + 1))  # the dead one's hold lapsed
+    harness.clock.set(
+        harness.clock() + timedelta(seconds=CLAIM_LEASE_S + 1)
+    )  # the dead one's hold lapsed
     take_in(services, payload)
 
     kept = [p for p in harness.publisher.on("") if p.routing_key == SUBMISSIONS_REJECTED_QUEUE]

@@ -55,10 +55,8 @@ AFTER = {
 
 
 @pytest.fixture
-def harness(database_url: str, tmp_path: Path, keys_dir: Path) -> Iterator[Harness]:
-    harness = Harness(database_url, tmp_path, keys_dir, NOW)
-    yield harness
-    harness.close()
+def harness_start() -> datetime:
+    return NOW
 
 
 def place(harness: Harness, state: str, number: str = NUMBER) -> None:
