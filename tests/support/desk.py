@@ -90,9 +90,12 @@ def database_with_replacement(
 
 @contextmanager
 def served(app: FastAPI) -> Iterator[str]:
-    """``app`` served as ``permis desk`` serves it, on a free loopback port; its base URL."""
-    server = uvicorn.Server(desk_config(app, "127.0.0.1", free_port()))
-    thread = threading.Thread(target=server.run, name="desk", daemon=True)
+    """``app`` served as ``permis desk`` serves it, on a free loopback port; its base URL,
+    which also names the thread that serves it (``desk <base URL>``)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = uvicorn.Server(desk_config(app, "127.0.0.1", port))
+    thread = threading.Thread(target=server.run, name=f"desk {base}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
@@ -100,7 +103,7 @@ def served(app: FastAPI) -> Iterator[str]:
             raise RuntimeError("the desk did not start")
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{server.config.port}"
+        yield base
     finally:
         server.should_exit = True
         thread.join(timeout=15)
