@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import SAMPLES
+from tests.support import samples
 from tests.support.amqp import Party
 from tests.support.processes import children, clean_env, permis, stop, wait_until
 from tests.support.smtp import HOST, Relay, free_port, wait_for_messages
@@ -22,7 +23,12 @@ from workers.core.topology import SUBMISSIONS_EXCHANGE
 from workers.seal.keys import generate_seal
 
 ROOT = Path(__file__).resolve().parents[2]
-METRICS_PORT = free_port()
+
+
+def filed_today(name: str) -> bytes:
+    # The supervisor's deadline sweep runs on the real clock: a sample filed on its own
+    # date would be refused by it two months later.
+    return json.dumps(samples.filed_today(name)).encode()
 
 
 @pytest.mark.timeout(120)
@@ -63,7 +69,14 @@ def wait_for_distinct(smtp: Relay, count: int, timeout_s: float = 60.0) -> list[
 
 
 @pytest.fixture
-def supervisor(vhost: str, tmp_path: Path, smtp: Relay) -> Iterator[subprocess.Popen[bytes]]:
+def metrics_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def supervisor(
+    vhost: str, tmp_path: Path, smtp: Relay, metrics_port: int
+) -> Iterator[subprocess.Popen[bytes]]:
     seal = generate_seal(tmp_path / "keys")
     env = clean_env(
         PERMIS_SEAL_KEY=str(seal.key_file),
@@ -73,7 +86,8 @@ def supervisor(vhost: str, tmp_path: Path, smtp: Relay) -> Iterator[subprocess.P
         PERMIS_SMTP_HOST=HOST,
         PERMIS_SMTP_PORT=str(smtp.port),
         PERMIS_WORKER_THREADS="2",
-        PERMIS_METRICS_PORT=str(METRICS_PORT),
+        PERMIS_SWEEP_INTERVAL_S="1",  # the sweep sees the dossiers: it must leave them be
+        PERMIS_METRICS_PORT=str(metrics_port),
     )
     process = subprocess.Popen(permis("run"), cwd=ROOT, env=env)
     try:
@@ -87,10 +101,8 @@ def test_permis_run_restarts_a_dead_worker_and_stops_cleanly_on_sigterm(
     supervisor: subprocess.Popen[bytes], vhost: str, smtp: Relay
 ) -> None:
     portal = Party(vhost)
-    first = (SAMPLES / "submissions" / "01-employee-cdi-introduction-paris.json").read_bytes()
-    second = (
-        SAMPLES / "submissions" / "07-employee-renewal-private-individual-lyon.json"
-    ).read_bytes()
+    first = filed_today("01-employee-cdi-introduction-paris.json")
+    second = filed_today("07-employee-renewal-private-individual-lyon.json")
     portal.publish_when_routed(SUBMISSIONS_EXCHANGE, first)
     assert distinct_message_ids(wait_for_messages(smtp, 1, timeout_s=60)) == 1
 
@@ -109,9 +121,16 @@ def test_permis_run_restarts_a_dead_worker_and_stops_cleanly_on_sigterm(
     assert not children(supervisor.pid, "workers.cli")
 
 
-def scrape() -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    with urllib.request.urlopen(f"http://127.0.0.1:{METRICS_PORT}/metrics", timeout=5) as r:
-        text = r.read().decode()
+def scrape(port: int) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    return parsed(exposition(port))
+
+
+def exposition(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+        return str(r.read().decode())
+
+
+def parsed(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
     return {
         (sample.name, frozenset(sample.labels.items())): sample.value
         for family in text_string_to_metric_families(text)
@@ -127,10 +146,10 @@ def value(
 
 @pytest.mark.timeout(180)
 def test_permis_run_serves_the_metrics_of_every_worker_and_of_the_dossiers(
-    supervisor: subprocess.Popen[bytes], vhost: str, smtp: Relay
+    supervisor: subprocess.Popen[bytes], vhost: str, smtp: Relay, metrics_port: int
 ) -> None:
     portal = Party(vhost)
-    body = (SAMPLES / "submissions" / "01-employee-cdi-introduction-paris.json").read_bytes()
+    body = filed_today("01-employee-cdi-introduction-paris.json")
     portal.publish_when_routed(SUBMISSIONS_EXCHANGE, body)
     portal.publish(SUBMISSIONS_EXCHANGE, b"not json at all")
     assert len(wait_for_messages(smtp, 1, timeout_s=60)) == 1
@@ -149,14 +168,14 @@ def test_permis_run_serves_the_metrics_of_every_worker_and_of_the_dossiers(
 
     def seen() -> list[float]:
         # A worker counts a message just after its actor returns: poll until all show.
-        metrics = scrape()
+        metrics = scrape(metrics_port)
         return [value(metrics, name, **labels) for (name, labels), _ in expected]
 
     wait_until(lambda: seen() == [count for _, count in expected], timeout_s=30)
     assert seen() == [count for _, count in expected]
-    metrics = scrape()
+    metrics = scrape(metrics_port)
     oldest = ("permis_oldest_waiting_dossier_age_seconds", frozenset({("platform", "pf-nanterre")}))
     assert oldest in metrics and 0 <= metrics[oldest] < 600  # created during this test
-    text = urllib.request.urlopen(f"http://127.0.0.1:{METRICS_PORT}/metrics", timeout=5).read()
-    for personal in (b"@", b"REDDY", b"Quantiq"):
+    text = exposition(metrics_port)
+    for personal in ("@", "REDDY", "Quantiq"):
         assert personal not in text

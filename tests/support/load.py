@@ -25,12 +25,14 @@ import pika.exceptions
 import sqlalchemy
 
 from messages.envelope import CONTENT_TYPE
+from tests.support import samples
 from workers.core.store.database import engine_url
 from workers.core.topology import DECISIONS_EXCHANGE, SUBMISSIONS_EXCHANGE
 from workers.decisions.keys import private_key_for
 from workers.decisions.signatures import sign
 
 SAMPLES = Path(__file__).resolve().parents[2] / "messages" / "samples"
+SAMPLE = "01-employee-cdi-introduction-paris.json"
 PLATFORM = "pf-nanterre"  # where the sample submission goes
 BROKER_GONE = (pika.exceptions.AMQPError, OSError)
 DATABASE_GONE = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError)
@@ -78,9 +80,8 @@ class Publisher:
 
 
 def submission(submission_id: str) -> bytes:
-    body = json.loads(
-        (SAMPLES / "submissions" / "01-employee-cdi-introduction-paris.json").read_text()
-    )
+    """Sample 01 filed today, so that the deadline sweep of ``permis run`` leaves it alone."""
+    body = samples.filed_today(SAMPLE)
     body["id"] = submission_id
     body["time"] = datetime.now(UTC).isoformat(timespec="seconds")
     return json.dumps(body).encode()

@@ -16,6 +16,8 @@ import pytest
 
 from config.reference import load_reference
 from messages.portal import DOCUMENTS_SUPPLIED, SUBMITTED, WITHDRAWN, DocumentsSupplied, Withdrawn
+from tests.support.samples import filed_on
+from workers.deadlines.rules import silence_deadline
 from workers.intake import texts
 from workers.intake.rules import (
     _KIND_OF_TYPE,
@@ -115,6 +117,17 @@ def test_every_sample_gets_its_expected_outcome_and_codes(row: dict[str, str]) -
     assert ("rejected" if isinstance(outcome, Rejection) else "deposited") == row["outcome"]
     expected = [code for code in row["codes"].split("|") if code]
     assert Counter(codes(outcome)) == Counter(expected)
+
+
+@pytest.mark.parametrize("day", [date(2027, 1, 21), date(2028, 2, 29), date(2031, 12, 31)])
+def test_a_sample_filed_on_another_day_gets_the_same_outcome(day: date) -> None:
+    # What lets tests on the real clock move a sample to today's date (tests/support/samples).
+    for row in _expected_rows():
+        moved = filed_on(load(Path(row["file"]).name), day)
+        outcome = check_submission(moved, REFERENCE)
+        assert codes(outcome) == codes(run(Path(row["file"]).name)), row["file"]
+        if isinstance(outcome, Acceptance):
+            assert (outcome.filing_date, outcome.deadline) == (day, silence_deadline(day))
 
 
 def test_a_deposited_sample_carries_its_filing_date_deadline_and_departement() -> None:
