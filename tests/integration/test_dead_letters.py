@@ -86,7 +86,7 @@ def test_a_replayed_refused_message_goes_back_through_ingress(world: World) -> N
     assert refused.reason == "malformed" and refused.body == b"{not json"
 
     assert dead.replay(dead_letter_queue("portal"), None) == 1
-    time.sleep(1)
+    assert wait_for(dead, "portal.submissions.rejected", 1) == 1
     (again,) = dead.peek(dead_letter_queue("portal"), limit=5)
     assert again.body == b"{not json" and again.reason == "malformed"
 
