@@ -197,7 +197,7 @@ def test_a_transfer_reroutes_the_case_and_the_employer_may_then_withdraw(
     assert routed.routing_key == "dossier.routed.pf-bobigny"
     assert routed.json["data"]["from_platform"] == "pf-nanterre"
     assert routed.json["data"]["rule"]["name"] == "transfer"
-    cases = world.portal.drain(world.cases)
+    cases = world.portal.collect(world.cases, until=2)
     assert [c.routing_key for c in cases] == ["pf-nanterre", "pf-bobigny"]
     assert [m["X-Permis-Kind"] for m in mails] == ["dossier_transferred"]
 

@@ -32,7 +32,8 @@ def test_every_sample_gets_the_outcome_its_row_expects(world: World) -> None:
     refusals = {
         e.json["data"]["submission_id"]: e.json["data"] for e in grouped["dossier.rejected"]
     }
-    cases = {c.json["data"]["dossier_number"]: c for c in world.portal.drain(world.cases)}
+    case_files = world.portal.collect(world.cases, until=len(deposited))
+    cases = {c.json["data"]["dossier_number"]: c for c in case_files}
     for row in deposited:
         data = deposits[row.id]
         number = data["dossier_number"]
