@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -99,6 +101,21 @@ def test_routes_lists_every_departement_with_its_confidence_and_source() -> None
     assert all(r["source"] for r in table["departements"])
 
 
+@pytest.fixture
+def logging_kept() -> Iterator[None]:
+    """``main`` configures the process's logging, as a command does; later tests keep theirs."""
+    loggers = [logging.getLogger(name) for name in ("", "pika", "alembic")]
+    levels = [logger.level for logger in loggers]
+    handlers = logging.getLogger().handlers[:]
+    try:
+        yield
+    finally:
+        logging.getLogger().handlers[:] = handlers
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+@pytest.mark.usefixtures("logging_kept")
 def test_the_commands_exit_with_the_contracts_statuses(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
