@@ -159,7 +159,8 @@ def run_under_load(
         def all_routed() -> bool:
             outcome = read(pipeline, portal, platform)
             numbers = set(outcome.number_of.values())
-            return len(numbers) == len(portal.sent) and numbers <= platform.seen
+            granted = len(platform.granted) == len(numbers) // load.grant_every
+            return len(numbers) == len(portal.sent) and numbers <= platform.seen and granted
 
         wait_until(all_routed, settle_s, every_s=1)
     finally:
