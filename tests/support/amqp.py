@@ -61,7 +61,7 @@ class Party:
                 self.connection.sleep(0.2)
 
     def drain(self, queue: str) -> list[Received]:
-        received = []
+        received: list[Received] = []
         while True:
             method, props, body = self.channel.basic_get(queue, auto_ack=True)
             if method is None:
