@@ -10,8 +10,10 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,8 +38,11 @@ from tests.support.processes import clean_env, permis
 from tests.support.smtp import free_port
 from workers.core.logs import JsonFormatter
 from workers.desk.app import build_app, create_app
+from workers.desk.checks import Checked, Desk
 from workers.desk.guard import SECURITY_HEADERS
+from workers.desk.limits import BUSY_RETRY_AFTER_S
 from workers.seal.code import MAX_CODE_LENGTH as MAX_CODE_CHARS
+from workers.seal.keys import load_certificate
 from workers.seal.verify import MAX_PDF_BYTES
 
 pytestmark = pytest.mark.timeout(120)
@@ -504,6 +509,54 @@ def test_an_unexpected_failure_is_a_bare_500_with_the_headers_and_no_data_logged
     served_lines = json.dumps([line for line in lines if line.get("logger") != "httpx"])
     for secret in ("REDDY", "Z7654321", "Sai Kiran"):  # the client's own lines aside
         assert secret not in served_lines, secret
+
+
+class HeldDesk(Desk):
+    """A desk whose code checks wait until let go, so that a test can fill it."""
+
+    def __init__(self, certificate_file: Path) -> None:
+        super().__init__(load_certificate(certificate_file), None)
+        self.entered = threading.Semaphore(0)
+        self.let_go = threading.Event()
+
+    def check_code(self, text: str) -> Checked:
+        self.entered.release()
+        self.let_go.wait(60)
+        return super().check_code(text)
+
+
+def test_past_its_limit_the_desk_answers_busy_in_the_askers_terms_with_its_headers(
+    issued: Issued,
+) -> None:
+    held = HeldDesk(issued.cert_file)
+    with served(build_app(held, concurrency=2)) as base, ThreadPoolExecutor(2) as pool:
+        under_way = [
+            pool.submit(
+                httpx.post, f"{base}/api/v1/verify/code", json={"code": issued.code}, timeout=60
+            )
+            for _ in range(2)
+        ]
+        with httpx.Client(base_url=base, timeout=60) as client:
+            try:
+                assert all(held.entered.acquire(timeout=30) for _ in under_way)
+                busy = [
+                    code(client, issued.code),
+                    client.post("/en/verify", data={"code": issued.code}),
+                    client.get("/"),
+                ]
+            finally:
+                held.let_go.set()
+            finished = [future.result() for future in under_way]
+            after = code(client, issued.code)
+    assert [answer.status_code for answer in busy] == [503, 503, 503]
+    for answer in busy:
+        assert answer.headers["retry-after"] == str(BUSY_RETRY_AFTER_S)
+        for name, value in SECURITY_HEADERS:
+            assert answer.headers.get(name) == value, name
+    refused(busy[0], 503, "busy")
+    assert "<h1>The desk is busy</h1>" in busy[1].text
+    assert "<h1>Service très sollicité</h1>" in busy[2].text
+    assert [answer.json()["status"] for answer in [*finished, after]] == ["genuine"] * 3
 
 
 def test_nothing_uploaded_is_written_to_disk(

@@ -100,7 +100,8 @@ def test_every_page_is_in_its_language_with_one_first_heading_and_labelled_field
         render_text("form.html", form_context(language)),
         render_text("form.html", form_context(language, EMPTY_FILE)),
         render_text("result.html", result_context(language, checked(Status.GENUINE), NAMES)),
-        render_text("missing.html", page_context(language)),
+        render_text("notice.html", {**page_context(language), "heading": "missing"}),
+        render_text("notice.html", {**page_context(language), "heading": "busy"}),
     ]
     other = "en" if language == "fr" else "fr"
     for page in pages:

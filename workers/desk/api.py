@@ -43,7 +43,7 @@ class ErrorAnswer(BaseModel):
 
     error: str = Field(
         description="empty, not_a_pdf, malformed_code, too_large, unsupported_media_type,"
-        " bad_request"
+        " bad_request; busy"
     )
     message: str
 
@@ -53,6 +53,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorAnswer, "description": "over the size limit"},
     415: {"model": ErrorAnswer, "description": "not a content type this endpoint reads"},
     422: {"model": ErrorAnswer, "description": "not a PDF, or not a seal code at all"},
+    503: {
+        "model": ErrorAnswer,
+        "description": "busy: as many requests are under way as the desk takes at once; try"
+        " again after the Retry-After header's seconds",
+    },
 }
 _BINARY = {"type": "string", "format": "binary", "maxLength": MAX_PDF_BYTES}
 PDF_BODY = {

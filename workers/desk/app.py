@@ -19,8 +19,13 @@ from config.settings import Settings
 from workers.admin import configured_store, superseded_lookup
 from workers.desk import api, pages
 from workers.desk.checks import Desk
-from workers.desk.guard import RequestLog, SecurityHeaders
-from workers.desk.limits import CODE_CHARACTERS, PDF_MEGABYTES
+from workers.desk.guard import ConcurrencyLimit, RequestLog, Scope, SecurityHeaders
+from workers.desk.limits import (
+    BUSY_RETRY_AFTER_S,
+    CODE_CHARACTERS,
+    MAX_CONCURRENT_REQUESTS,
+    PDF_MEGABYTES,
+)
 from workers.desk.texts import Language
 from workers.desk.views import page_context
 from workers.seal.keys import SealKeyError, load_certificate
@@ -52,8 +57,15 @@ def create_app(settings: Settings) -> FastAPI:
     return build_app(Desk(certificate, superseded_lookup(store)), on_close=store.dispose)
 
 
-def build_app(desk: Desk | None = None, on_close: Callable[[], None] | None = None) -> FastAPI:
-    """The desk's routes and guards around ``desk``; without one, only its shape (OpenAPI)."""
+def build_app(
+    desk: Desk | None = None,
+    on_close: Callable[[], None] | None = None,
+    *,
+    concurrency: int = MAX_CONCURRENT_REQUESTS,
+) -> FastAPI:
+    """The desk's routes and guards around ``desk``; without one, only its shape (OpenAPI).
+    Past ``concurrency`` requests under way, the next are answered 503.
+    """
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -76,6 +88,7 @@ def build_app(desk: Desk | None = None, on_close: Callable[[], None] | None = No
     app.include_router(pages.router)
     app.include_router(api.router)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_middleware(ConcurrencyLimit, limit=concurrency, busy=_busy)
     app.add_middleware(RequestLog)
     app.add_middleware(SecurityHeaders)  # outermost: even a failure's 500 carries the headers
     return app
@@ -94,9 +107,22 @@ def openapi_text() -> str:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     error = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    if request.url.path.startswith("/api/"):
-        body = {"error": error, "message": str(exc.detail)}
-        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
-    language: Language = "en" if request.url.path.startswith("/en") else "fr"
-    page = pages.render_text("missing.html", page_context(language))
-    return HTMLResponse(page, status_code=exc.status_code, headers=exc.headers)
+    path, status = request.url.path, exc.status_code
+    return _refusal(path, status, error, str(exc.detail), "missing", exc.headers)
+
+
+def _busy(scope: Scope) -> Response:
+    message = f"too many requests under way; try again in {BUSY_RETRY_AFTER_S} s"
+    headers = {"retry-after": str(BUSY_RETRY_AFTER_S)}
+    return _refusal(scope["path"], 503, "busy", message, "busy", headers)
+
+
+def _refusal(
+    path: str, status: int, error: str, message: str, notice: str, headers: Any = None
+) -> Response:
+    """JSON ``{error, message}`` for the API, else the page ``notice`` in the path's language."""
+    if path.startswith("/api/"):
+        return JSONResponse({"error": error, "message": message}, status, headers=headers)
+    language: Language = "en" if path.startswith("/en") else "fr"
+    page = pages.render_text("notice.html", {**page_context(language), "heading": notice})
+    return HTMLResponse(page, status, headers=headers)

@@ -1,4 +1,5 @@
-"""What wraps every response of the desk: security headers, and one log line per request.
+"""What wraps every response of the desk: security headers, one log line per request, and
+a bound on the requests under way.
 
 The log line holds the method, the route's template, the status and the duration: never
 the body, a file name, a code or anything the document says.
@@ -84,6 +85,29 @@ class RequestLog:
             await _answer_failure(send)
         finally:
             _log_request(scope, status, started)
+
+
+class ConcurrencyLimit:
+    """Lets ``limit`` requests be under way at once; the next ones get ``busy(scope)``'s answer."""
+
+    def __init__(self, app: Asgi, limit: int, busy: Callable[[Scope], Asgi]) -> None:
+        self.app = app
+        self.limit = limit
+        self.busy = busy
+        self.under_way = 0  # one event loop: no lock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.under_way >= self.limit:
+            await self.busy(scope)(scope, receive, send)
+            return
+        self.under_way += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.under_way -= 1
 
 
 async def _answer_failure(send: Send) -> None:

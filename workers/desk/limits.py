@@ -22,6 +22,14 @@ CODE_BODY_LIMIT = 16 * 1024
 FORM_OVERHEAD = 16 * 1024
 PDF_FORM_LIMIT = MAX_PDF_BYTES + FORM_OVERHEAD
 
+# Each request may hold a PDF in memory: this bounds the whole. Past it, the desk answers
+# 503 itself, with its headers and in the asker's language.
+MAX_CONCURRENT_REQUESTS = 32
+BUSY_RETRY_AFTER_S = 5
+# Open connections, idle ones included, past which uvicorn answers a bare 503: a flood,
+# not a busy counter.
+MAX_CONNECTIONS = 4 * MAX_CONCURRENT_REQUESTS
+
 
 class TooLarge(Exception):
     """A request body over its cap."""

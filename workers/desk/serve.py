@@ -11,8 +11,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-# Each request may hold a PDF in memory (10 MiB at most): this bounds the whole.
-MAX_CONCURRENT_REQUESTS = 32
+from workers.desk.limits import MAX_CONNECTIONS
 
 
 def desk_config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
@@ -24,7 +23,7 @@ def desk_config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
         access_log=False,
         log_config=None,  # keep the process's logging: JSON lines, as the workers write
         server_header=False,
-        limit_concurrency=MAX_CONCURRENT_REQUESTS,
+        limit_concurrency=MAX_CONNECTIONS,
         timeout_graceful_shutdown=10,
     )
 

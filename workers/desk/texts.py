@@ -93,6 +93,13 @@ PAGE: dict[str, Bilingual] = {
     "missing_text": Bilingual(
         "Cette adresse ne mène à aucune page du service.", "This address leads to no page here."
     ),
+    "busy": Bilingual("Service très sollicité", "The desk is busy"),
+    "busy_text": Bilingual(
+        "Trop de vérifications sont en cours. Réessayez dans quelques secondes\u00a0: rien de"
+        " ce que vous avez envoyé n'a été conservé.",
+        "Too many verifications are under way. Try again in a few seconds: nothing you sent"
+        " was kept.",
+    ),
     "back": Bilingual("Retour à la vérification", "Back to verification"),
 }
 
