@@ -42,7 +42,8 @@ def broker() -> Iterator[Callable[[str], str]]:
     folder = Path(tempfile.mkdtemp(prefix="permis-definitions-"))
     folder.chmod(0o755)
     path = folder / "definitions.json"
-    path.write_text(json.dumps(definitions(vhost, passwords, prefix=prefix)))
+    shipped = definitions(vhost, passwords, prefix=prefix)
+    path.write_text(json.dumps(shipped))
     path.chmod(0o644)
     rabbitmqctl("import_definitions", str(path))
     users = user_names(prefix)
@@ -50,7 +51,7 @@ def broker() -> Iterator[Callable[[str], str]]:
     def url(role: str) -> str:
         return f"amqp://{users[role]}:{passwords[role]}@{RABBITMQ_HOST}/{vhost}"
 
-    wait_until_imported(url(list(users)[-1]))
+    wait_until_imported(url(list(users)[-1]), vhost, len(shipped["topic_permissions"]))
     try:
         yield url
     finally:
@@ -60,17 +61,26 @@ def broker() -> Iterator[Callable[[str], str]]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def wait_until_imported(url: str, timeout_s: float = 20) -> None:
-    """The import runs in the background: wait until its last user may open the vhost."""
+def wait_until_imported(
+    url: str, vhost: str, topic_permissions: int, timeout_s: float = 20
+) -> None:
+    """Wait until the last user may open the vhost and every topic permission is in place
+    (they come after the users' permissions)."""
     deadline = time.monotonic() + timeout_s
     while True:
         try:
             pika.BlockingConnection(pika.URLParameters(url)).close()
-            return
+            break
         except pika.exceptions.AMQPConnectionError:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+    while (
+        len(rabbitmqctl("list_topic_permissions", "-p", vhost, "--no-table-headers").splitlines())
+        < topic_permissions
+    ):
+        assert time.monotonic() < deadline, "the topic permissions were not imported"
+        time.sleep(0.2)
 
 
 def attempt(url: str, action: Callable[[Any], object]) -> int:
