@@ -67,6 +67,7 @@ class Pipeline:
     def close(self) -> None:
         self.loop.run(self.transport.close(), timeout_s=5)
         self.loop.stop()
+        self.publisher.close()
         self.broker.close()
         self.services.store.dispose()
 

@@ -86,14 +86,22 @@ class AmqpPublisher:
     def __init__(self, url: str) -> None:
         self.url = url
         self._local = threading.local()
+        # Every thread's connection, so that close() can say goodbye to the broker for
+        # threads that are gone (as dramatiq's RabbitmqBroker keeps its own).
+        self._opened: set[pika.BlockingConnection] = set()
+        self._lock = threading.Lock()
 
     def _channel(self) -> BlockingChannel:
         channel = getattr(self._local, "channel", None)
         if channel is None or channel.is_closed:
+            self._drop()
             connection = connect(self.url)
+            with self._lock:
+                self._opened.add(connection)
+            self._local.connection = connection
             channel = connection.channel()
             channel.confirm_delivery()
-            self._local.connection, self._local.channel = connection, channel
+            self._local.channel = channel
         return channel
 
     def publish(
@@ -106,7 +114,7 @@ class AmqpPublisher:
                     exchange, routing_key, body, properties(headers), mandatory=not exchange
                 )
         except TransientError:
-            self.close()
+            self._drop()
             raise
 
     def declare(self) -> None:
@@ -114,8 +122,23 @@ class AmqpPublisher:
             declare_topology(self._channel())
 
     def close(self) -> None:
+        """Close every thread's connection; for when the threads no longer publish."""
+        with self._lock:
+            opened, self._opened = self._opened, set()
+        for connection in opened:
+            _close_quietly(connection)
+
+    def _drop(self) -> None:
+        """Close this thread's connection, if any, for the next publish to open another."""
         connection = getattr(self._local, "connection", None)
         self._local.connection = self._local.channel = None
-        if connection is not None and connection.is_open:
-            with suppress(pika.exceptions.AMQPError, OSError):
-                connection.close()
+        if connection is not None:
+            with self._lock:
+                self._opened.discard(connection)
+            _close_quietly(connection)
+
+
+def _close_quietly(connection: pika.BlockingConnection) -> None:
+    if connection.is_open:
+        with suppress(pika.exceptions.AMQPError, OSError):
+            connection.close()

@@ -14,6 +14,9 @@ class Publisher(Protocol):
         self, exchange: str, routing_key: str, body: bytes, headers: dict[str, Any]
     ) -> None: ...
 
+    def close(self) -> None:
+        """Release what publishing holds (connections), once nothing publishes any more."""
+
 
 class TaskQueue(Protocol):
     """Hands a command to a stage's dramatiq actor and returns once the broker holds it."""
@@ -43,6 +46,9 @@ class RecordingPublisher:
     ) -> None:
         with self._lock:
             self.published.append(Published(exchange, routing_key, body, dict(headers)))
+
+    def close(self) -> None:
+        """Nothing to release: what was published stays readable."""
 
     def on(self, exchange: str) -> list[Published]:
         with self._lock:
