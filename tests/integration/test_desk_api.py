@@ -544,11 +544,13 @@ def test_past_its_limit_the_desk_answers_busy_in_the_askers_terms_with_its_heade
                     client.post("/en/verify", data={"code": issued.code}),
                     client.get("/"),
                 ]
+                alive = client.get("/healthz")
             finally:
                 held.let_go.set()
             finished = [future.result() for future in under_way]
             after = code(client, issued.code)
     assert [answer.status_code for answer in busy] == [503, 503, 503]
+    assert alive.status_code == 200 and alive.text == "ok"
     for answer in busy:
         assert answer.headers["retry-after"] == str(BUSY_RETRY_AFTER_S)
         for name, value in SECURITY_HEADERS:

@@ -88,7 +88,10 @@ def build_app(
     app.include_router(pages.router)
     app.include_router(api.router)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_middleware(ConcurrencyLimit, limit=concurrency, busy=_busy)
+    # A busy desk is still alive: its health check is not turned away.
+    app.add_middleware(
+        ConcurrencyLimit, limit=concurrency, busy=_busy, exempt=frozenset({"/healthz"})
+    )
     app.add_middleware(RequestLog)
     app.add_middleware(SecurityHeaders)  # outermost: even a failure's 500 carries the headers
     return app

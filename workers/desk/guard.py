@@ -88,16 +88,24 @@ class RequestLog:
 
 
 class ConcurrencyLimit:
-    """Lets ``limit`` requests be under way at once; the next ones get ``busy(scope)``'s answer."""
+    """Lets ``limit`` requests be under way at once; the next ones get ``busy(scope)``'s answer.
+    Requests for the ``exempt`` paths (a health check) pass uncounted."""
 
-    def __init__(self, app: Asgi, limit: int, busy: Callable[[Scope], Asgi]) -> None:
+    def __init__(
+        self,
+        app: Asgi,
+        limit: int,
+        busy: Callable[[Scope], Asgi],
+        exempt: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.limit = limit
         self.busy = busy
+        self.exempt = exempt
         self.under_way = 0  # one event loop: no lock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
         if self.under_way >= self.limit:
