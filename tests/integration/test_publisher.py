@@ -3,7 +3,7 @@ closed, not dropped, whichever thread opened them."""
 
 from __future__ import annotations
 
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
@@ -27,14 +27,13 @@ def connections(url: str) -> int:
 def test_close_closes_the_connection_of_every_thread_that_published(vhost: str) -> None:
     publisher = AmqpPublisher(vhost)
     publisher.declare()
-    threads = [
-        threading.Thread(target=publisher.publish, args=(EVENTS_EXCHANGE, f"test.{n}", b"{}", {}))
-        for n in range(3)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    with ThreadPoolExecutor(3) as pool:  # three threads, each with its own connection
+        published = [
+            pool.submit(publisher.publish, EVENTS_EXCHANGE, f"test.{n}", b"{}", {})
+            for n in range(3)
+        ]
+        for future in published:
+            future.result(timeout=30)
     assert wait_until(lambda: connections(vhost) == 4)  # declare's, then one per thread
     publisher.close()
     assert wait_until(lambda: connections(vhost) == 0)
