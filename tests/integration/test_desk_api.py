@@ -495,7 +495,12 @@ def test_an_unexpected_failure_is_a_bare_500_with_the_headers_and_no_data_logged
 ) -> None:
     app = build_app(FailingDesk())  # type: ignore[arg-type]
     with served(app) as base, httpx.Client(base_url=base, timeout=60) as client:
-        answers = [code(client, "a.b.c"), client.post("/verifier", data={"code": "a.b.c"})]
+        upload = {"file": ("REDDY-Z7654321.pdf", b"%PDF-1.7", "application/pdf")}
+        answers = [
+            code(client, "a.b.c"),
+            client.post("/verifier", data={"code": "a.b.c"}),
+            client.post("/api/v1/verify/pdf", files=upload),
+        ]
         lost = client.get("/api/v1/REDDY-Z7654321")
     for answer in answers:
         assert answer.status_code == 500
@@ -505,7 +510,7 @@ def test_an_unexpected_failure_is_a_bare_500_with_the_headers_and_no_data_logged
     assert lost.status_code == 404
     lines = logs.lines
     failures = [line for line in lines if line.get("message") == "request failed"]
-    assert [line["error"] for line in failures] == ["RuntimeError", "RuntimeError"]
+    assert [line["error"] for line in failures] == ["RuntimeError"] * 3
     served_lines = json.dumps([line for line in lines if line.get("logger") != "httpx"])
     for secret in ("REDDY", "Z7654321", "Sai Kiran"):  # the client's own lines aside
         assert secret not in served_lines, secret
