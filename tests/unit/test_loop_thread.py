@@ -31,10 +31,12 @@ def test_coroutines_share_one_loop_on_its_own_thread_and_raise_here() -> None:
 
 def test_stop_ends_the_thread_and_closes_the_loop_and_a_later_run_gets_a_new_one() -> None:
     runner = LoopThread()
-    loop, thread = runner.run(loop_and_thread())
-    runner.stop()
-    assert not thread.is_alive() and loop.is_closed()
-    again, _ = runner.run(loop_and_thread())
-    assert again is not loop and not again.is_closed()
-    runner.stop()
-    runner.stop()  # twice is harmless
+    try:
+        loop, thread = runner.run(loop_and_thread())
+        runner.stop()
+        assert not thread.is_alive() and loop.is_closed()
+        again, _ = runner.run(loop_and_thread())
+        assert again is not loop and not again.is_closed()
+        runner.stop()
+    finally:
+        runner.stop()  # twice is harmless
