@@ -1,11 +1,13 @@
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY requirements/runtime.txt requirements/
+RUN pip install --no-cache-dir --require-hashes -r requirements/runtime.txt
 COPY messages messages
 COPY config config
 COPY templates templates
 COPY workers workers
-RUN pip install --no-cache-dir . && useradd --system permis \
+RUN pip install --no-cache-dir --no-deps --no-build-isolation . && useradd --system permis \
     && mkdir /keys && chown permis /keys
 USER permis
 ENTRYPOINT ["permis"]
