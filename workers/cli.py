@@ -8,35 +8,60 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
-from pydantic import ValidationError
-
-from config.settings import Settings
-from messages.portal import Category
 from workers import cli_text
 
+if TYPE_CHECKING:
+    from config.settings import Settings
+
 USAGE_ERROR = 2
-CATEGORIES = get_args(Category)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        print(f"permis: invalid settings: {exc}", file=sys.stderr)
-        return USAGE_ERROR
-    _place_metrics(args.command, settings)
-    from workers.core.logs import configure
+    # Until the logs are set up, a warning (an import's, say) is held, then logged: this
+    # module imports only the standard library, so none can come before.
+    with warnings.catch_warnings(record=True) as early:
+        args = build_parser().parse_args(argv)
+        settings = _settings()
+        if settings is None:
+            return USAGE_ERROR
+        _place_metrics(args.command, settings)
+        _configure_logs(args, settings)
+    from workers.core import logs
+
+    logs.capture_warnings(early)
+    return int(args.handler(args, settings))
+
+
+def _configure_logs(args: argparse.Namespace, settings: Settings) -> None:
+    """JSON lines for a service, short text for a person; the demo's go to its run folder."""
+    from workers.core import logs
 
     serving = args.command in ("run", "worker", "desk")
-    log_format = settings.log_format or ("json" if serving else "text")
-    configure(logging.INFO if serving else logging.WARNING, as_json=log_format == "json")
-    return int(args.handler(args, settings))
+    as_json = (settings.log_format or ("json" if serving else "text")) == "json"
+    if args.command == "demo":
+        from workers.demo.folder import LOG_FILE, new_run_dir
+
+        args.run_dir = new_run_dir(args.dir)
+        logs.configure(logging.INFO, as_json=as_json, file=args.run_dir / LOG_FILE)
+    else:
+        logs.configure(logging.INFO if serving else logging.WARNING, as_json=as_json)
+
+
+def _settings() -> Settings | None:
+    from pydantic import ValidationError
+
+    from config.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        print(f"permis: invalid settings: {exc}", file=sys.stderr)
+        return None
 
 
 def _place_metrics(command: str, settings: Settings) -> None:
@@ -53,6 +78,8 @@ def _place_metrics(command: str, settings: Settings) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from messages.portal import Category
+
     parser = argparse.ArgumentParser(prog="permis", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -80,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     route = commands.add_parser("route", help="which platform a postcode goes to, and why")
     route.add_argument("postcode")
-    route.add_argument("--category", default="employee", choices=CATEGORIES)
+    route.add_argument("--category", default="employee", choices=get_args(Category))
     route.add_argument("--json", action="store_true")
     route.set_defaults(handler=_route)
 
@@ -189,13 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _process_names() -> tuple[str, ...]:
-    from workers.runner import PROCESS_NAMES
+    from workers.core.stages import PROCESS_NAMES
 
     return PROCESS_NAMES
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.runner import PROCESS_NAMES, stop_on_signals
+    from workers.core.stages import PROCESS_NAMES
+    from workers.runner import stop_on_signals
     from workers.supervisor import supervise
 
     if not _can_start(PROCESS_NAMES, settings, "permis run"):
@@ -231,7 +259,7 @@ def _prepare(args: argparse.Namespace, settings: Settings) -> int:
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from workers.demo.run import run_demo
 
-    return run_demo(settings, sys.stdout, args.dir)
+    return run_demo(settings, sys.stdout, args.run_dir)
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,7 +15,7 @@ from workers.bootstrap import Pipeline, bootstrap, sealer
 from workers.core.errors import PermisError
 from workers.core.exposition import serve_metrics
 from workers.core.multiprocess import SUPERVISED_ENV
-from workers.core.stages import DOCUMENTS, STAGES
+from workers.core.stages import DEADLINES, DOCUMENTS, INGRESS, STAGES
 from workers.core.topology import DECISIONS_QUEUE, SUBMISSIONS_QUEUE
 from workers.deadlines.sweep import sweep
 from workers.ingress.consumer import consume
@@ -23,9 +23,6 @@ from workers.seal.keys import SealKeyError
 
 log = logging.getLogger(__name__)
 
-INGRESS = "ingress"
-DEADLINES = "deadlines"
-PROCESS_NAMES = (INGRESS, DEADLINES, *STAGES)
 OUTBOX_SWEEP_AGE_S = 30.0
 
 

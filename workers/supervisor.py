@@ -14,9 +14,8 @@ from config.settings import Settings
 from workers.core.amqp import AmqpPublisher
 from workers.core.exposition import forget_process, serve_metrics
 from workers.core.multiprocess import SUPERVISED_ENV
-from workers.core.stages import STAGES
+from workers.core.stages import DEADLINES, INGRESS, STAGES
 from workers.core.store import Store
-from workers.runner import DEADLINES, INGRESS
 
 log = logging.getLogger(__name__)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,3 +104,17 @@ def test_only_the_composition_root_imports_actors(path: Path) -> None:
 
 def test_the_pure_list_names_real_files() -> None:
     assert all((ROOT / relative).is_file() for relative in PURE)
+
+
+def test_the_command_line_imports_nothing_heavy_before_it_sets_up_metrics_and_logs() -> None:
+    # prometheus-client and dramatiq read where metrics go when imported, and a library's
+    # warning at import must find the logs set up: workers.cli and its parser wait for both.
+    probe = (
+        "import sys; from workers.cli import build_parser; build_parser(); "
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    loaded = set(done.stdout.split())
+    assert not loaded & {"prometheus_client", "dramatiq", "pyhanko", "pika", "sqlalchemy"}

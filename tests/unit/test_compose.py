@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from workers.runner import PROCESS_NAMES
+from workers.core.stages import PROCESS_NAMES
 
 COMPOSE = (Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text()
 

@@ -9,7 +9,8 @@ import pytest
 
 from config.settings import Settings
 from workers import runner
-from workers.runner import PROCESS_NAMES, process_settings
+from workers.core.stages import PROCESS_NAMES
+from workers.runner import process_settings
 
 SETTINGS = Settings(
     _env_file=None,

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
+from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 import dramatiq
 from dramatiq.middleware import Middleware
@@ -67,9 +70,41 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure(level: int, *, as_json: bool) -> None:
-    """The root logger's one handler: JSON lines, or short text for a person at a terminal."""
-    handler = logging.StreamHandler()
+def configure(level: int, *, as_json: bool, file: Path | None = None) -> None:
+    """The root logger's handler: JSON lines, or short text for a person at a terminal.
+
+    With ``file``, the log goes there as JSON and the terminal shows errors only (the
+    demo's own account stays readable).
+    """
+    if file is None:
+        handlers = [_handler(logging.StreamHandler(), level, as_json=as_json)]
+    else:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        handlers = [
+            _handler(logging.FileHandler(file, encoding="utf-8"), level, as_json=True),
+            _handler(logging.StreamHandler(), logging.ERROR, as_json=as_json),
+        ]
+    root = logging.getLogger()
+    for old in root.handlers:
+        if getattr(old, "permis", False):
+            old.close()
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for noisy in ("pika", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def capture_warnings(held: Iterable[warnings.WarningMessage] = ()) -> None:
+    """From now on a Python warning is a record of ``py.warnings``, so no library prints a
+    raw line beside the log; ``held`` are those recorded before, logged first."""
+    warnings.showwarning = _log_warning
+    for caught in held:
+        _log_warning(caught.message, caught.category, caught.filename, caught.lineno)
+
+
+def _handler(handler: logging.Handler, level: int, *, as_json: bool) -> logging.Handler:
+    handler.permis = True  # type: ignore[attr-defined]
+    handler.setLevel(level)
     handler.addFilter(Redact())
     if as_json:
         handler.setFormatter(JsonFormatter())
@@ -77,11 +112,27 @@ def configure(level: int, *, as_json: bool) -> None:
         handler.setFormatter(
             logging.Formatter("%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
         )
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    for noisy in ("pika", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return handler
+
+
+_WARNINGS = logging.getLogger("py.warnings")
+_SHOW_WARNING = warnings.showwarning
+
+
+def _log_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    if file is not None:  # asked for a given stream, as warnings' own callers may
+        _SHOW_WARNING(message, category, filename, lineno, file, line)
+        return
+    _WARNINGS.warning(
+        str(message), extra={"category": category.__name__, "source": f"{filename}:{lineno}"}
+    )
 
 
 def _is_message(value: object) -> bool:

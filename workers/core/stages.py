@@ -33,6 +33,12 @@ MAIL = Stage("mail", "stage.mail")
 
 STAGES = {stage.name: stage for stage in (INTAKE, ROUTING, DECISIONS, DOCUMENTS, MAIL)}
 
+# The processes of the pipeline: beside the stages, ingress (the only consumer of the
+# external queues) and the deadline sweeper.
+INGRESS = "ingress"
+DEADLINES = "deadlines"
+PROCESS_NAMES = (INGRESS, DEADLINES, *STAGES)
+
 TAKE_IN = ActorRef("take_in", INTAKE)
 ROUTE = ActorRef("route", ROUTING)
 DECIDE = ActorRef("decide", DECISIONS)

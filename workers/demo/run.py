@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -26,9 +25,8 @@ from workers.supervisor import prepare
 SETTLE_TIMEOUT_S = 60.0
 
 
-def run_demo(settings: Settings, out: TextIO, base: Path = Path("permis-demo")) -> int:
+def run_demo(settings: Settings, out: TextIO, run_dir: Path) -> int:
     """Run the demo, embedded (no broker URL) or over RabbitMQ, then print what happened."""
-    run_dir = base / datetime.now().strftime("run-%Y%m%d-%H%M%S-%f")
     settings = demo_settings(settings, run_dir)
     started = time.monotonic()
     feeder = RabbitFeeder(settings) if settings.broker_url else EmbeddedFeeder()

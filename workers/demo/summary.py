@@ -14,6 +14,7 @@ from config.settings import Settings
 from workers.core.store import Store
 from workers.core.store import tables as t
 from workers.demo.feed import Delivery
+from workers.demo.folder import LOG_FILE
 from workers.seal.keys import load_certificate
 from workers.seal.verify import verify_pdf
 
@@ -81,6 +82,7 @@ def write(report: Report, store: Store, out: TextIO, elapsed_s: float) -> None:
         f"Documents (.pdf): {report.run_dir / 'documents'} ({len(report.documents)} files)",
         file=out,
     )
+    print(f"Log (JSON lines): {report.run_dir / LOG_FILE}", file=out)
     for line in _seal_lines(report):
         print(line, file=out)
     print(f"Done in {elapsed_s:.1f} s", file=out)
