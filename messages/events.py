@@ -7,9 +7,9 @@ sent only to the platform in charge on its own routing key.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from messages.common import Error, Finding, RequestedDocument
 
@@ -18,6 +18,13 @@ EVENT_PREFIX = "fr.permis."
 
 DocumentIssuedKind = Literal["authorization", "refusal", "documents_request", "implicit_refusal"]
 RecipientRole = Literal["employer", "beneficiary"]
+AmqpMessageId = Annotated[
+    str | None,
+    Field(
+        description="The AMQP message-id of the refused delivery, if it had one: how its"
+        " sender finds this answer when the body could not be read (malformed)."
+    ),
+]
 
 
 class Event(BaseModel):
@@ -34,6 +41,7 @@ class DossierRejected(Event):
     submission_id: str | None
     type: str | None = None
     errors: tuple[Error, ...]
+    amqp_message_id: AmqpMessageId = None
 
 
 class DossierDeposited(Event):
@@ -202,6 +210,7 @@ class DecisionRejected(Event):
     message_id: str | None
     dossier_number: str | None = None
     errors: tuple[Error, ...]
+    amqp_message_id: AmqpMessageId = None
 
 
 class CaseAssigned(Event):

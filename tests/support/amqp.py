@@ -39,9 +39,16 @@ class Party:
         self.channel.queue_bind(queue, exchange, routing_key=binding)
         return str(queue)
 
-    def publish(self, exchange: str, body: bytes, headers: dict[str, Any] | None = None) -> None:
+    def publish(
+        self,
+        exchange: str,
+        body: bytes,
+        headers: dict[str, Any] | None = None,
+        **properties: Any,
+    ) -> None:
+        """Publish with confirms; ``properties`` are more AMQP properties (message_id…)."""
         props = pika.BasicProperties(
-            content_type=CONTENT_TYPE, delivery_mode=2, headers=headers or None
+            content_type=CONTENT_TYPE, delivery_mode=2, headers=headers or None, **properties
         )
         self.channel.basic_publish(exchange, "", body, props, mandatory=True)
 

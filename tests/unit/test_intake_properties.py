@@ -17,7 +17,6 @@ into XPASS, remove its marker and widen the generic strategy as its reason says.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import re
 import sys
@@ -425,7 +424,6 @@ def check_admission(body: bytes) -> Admitted | Refused:
     answer = admit(body)
     if isinstance(answer, Refused):
         assert answer.reason in REFUSAL_REASONS
-        assert answer.digest == hashlib.sha256(body).hexdigest()
         error = answer.error()
         assert error.code == "malformed"
         assert error.detail == answer.reason

@@ -245,6 +245,7 @@ _EVENT_VALUES: dict[str, Any] = {
     "dossier_number": DOSSIER_NUMBER,
     "submission_id": "4c6fbaca-5983-5769-9366-4b90c0cd432e",
     "message_id": "0fcb2928-cbf9-53a8-bfff-ec88610ed1f2",
+    "amqp_message_id": "portal-instance-a-42",
     "type": "fr.gouv.etrangers.work_authorization.submitted",
     "platform": "pf-tulle",
     "from_platform": None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,10 @@ from workers.intake.texts import malformed_texts
 ENVELOPE_STRINGS = ("specversion", "id", "source", "type")
 MAX_DEPTH = 64
 """The contract's deepest field is six levels down; anything far deeper is not a message."""
+# What RabbitMQ adds to a message it delivers again (quorum queues), dead-letters or
+# receives through a shovel or federation: not the sender's.
+BROKER_HEADERS = frozenset({"x-delivery-count", "x-death", "x-received-from"})
+BROKER_HEADER_PREFIXES = ("x-first-death-", "x-last-death-")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -45,7 +50,6 @@ class Refused:
     reason: str
     message_id: str | None
     type: str | None
-    digest: str
 
     def error(self) -> Error:
         texts = malformed_texts(self.reason)
@@ -54,23 +58,48 @@ class Refused:
 
 def admit(body: bytes) -> Admitted | Refused:
     """Admit a body that is at most 512 KiB of UTF-8 JSON holding a CloudEvent 1.0 object."""
-    digest = hashlib.sha256(body).hexdigest()
     if len(body) > MAX_BODY_BYTES:
-        return Refused("too_large", None, None, digest)
+        return Refused("too_large", None, None)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return Refused("not_utf8", None, None, digest)
+        return Refused("not_utf8", None, None)
     try:
         parsed = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
-        return Refused("not_json", None, None, digest)
+        return Refused("not_json", None, None)
     shape_problem = _shape_problem(parsed)
     if shape_problem is not None:
-        return Refused(shape_problem, _string(parsed, "id"), _string(parsed, "type"), digest)
+        return Refused(shape_problem, _string(parsed, "id"), _string(parsed, "type"))
     if not _is_cloudevent(parsed):
-        return Refused("not_cloudevent", _string(parsed, "id"), _string(parsed, "type"), digest)
+        return Refused("not_cloudevent", _string(parsed, "id"), _string(parsed, "type"))
     return Admitted(text, parsed)
+
+
+def delivery_identity(
+    body: bytes, headers: Mapping[str, Any], properties: Mapping[str, Any]
+) -> str:
+    """What tells one delivery from another, the same across its redeliveries.
+
+    The sender's AMQP ``message_id`` when it set one; else a digest of all it sent: the
+    body, its other properties (timestamp, app id…) and its headers, less those the broker
+    adds when it delivers again or dead-letters. Two messages alike in every byte and
+    property cannot be told apart; CONTRACTS.md §1 asks senders for a message-id.
+    """
+    message_id = properties.get("message_id")
+    if isinstance(message_id, str) and message_id:
+        return f"message-id:{message_id}"
+    sent = {
+        "properties": {k: v for k, v in properties.items() if v not in (None, "")},
+        "headers": {k: v for k, v in headers.items() if not _added_by_broker(k)},
+    }
+    digest = hashlib.sha256(body)
+    digest.update(json.dumps(sent, sort_keys=True, default=str).encode())
+    return f"sent:{digest.hexdigest()}"
+
+
+def _added_by_broker(header: str) -> bool:
+    return header in BROKER_HEADERS or header.startswith(BROKER_HEADER_PREFIXES)
 
 
 def _shape_problem(parsed: Any) -> str | None:

@@ -15,7 +15,24 @@ from workers.core.errors import PermanentError, TransientError
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[bytes, dict[str, Any] | None], None]
+Handler = Callable[[bytes, dict[str, Any] | None, dict[str, Any]], None]
+"""Takes a delivery's body, headers and the other AMQP properties its sender set."""
+
+# The basic properties a sender sets (pika's names), headers apart.
+SENDER_PROPERTIES = (
+    "content_type",
+    "content_encoding",
+    "delivery_mode",
+    "priority",
+    "correlation_id",
+    "reply_to",
+    "expiration",
+    "message_id",
+    "timestamp",
+    "type",
+    "user_id",
+    "app_id",
+)
 RECONNECT_DELAY_S = (0.5, 1, 2, 5, 10)
 
 
@@ -54,15 +71,21 @@ def _consume_once(
                     break
                 if method is None:
                     continue
-                _deliver(channel, method.delivery_tag, handler, body, props.headers)
+                _deliver(channel, method.delivery_tag, handler, body, props)
             channel.cancel()
     finally:
         _close(connection)
 
 
-def _deliver(channel: Any, tag: int, handler: Handler, body: bytes, headers: Any) -> None:
+def sender_properties(props: Any) -> dict[str, Any]:
+    """The properties of a delivery its sender set, as JSON values (headers apart)."""
+    found = {name: getattr(props, name, None) for name in SENDER_PROPERTIES}
+    return {name: value for name, value in found.items() if value is not None}
+
+
+def _deliver(channel: Any, tag: int, handler: Handler, body: bytes, props: Any) -> None:
     try:
-        handler(body, headers)
+        handler(body, props.headers, sender_properties(props))
     except TransientError:
         # The stage's queue or the broker is not taking messages: give this one back.
         channel.basic_nack(tag, requeue=True)
