@@ -64,8 +64,8 @@ from workers.core.topology import (  # noqa: E402
     EVENTS_EXCHANGE,
     SUBMISSIONS_EXCHANGE,
 )
-from workers.decisions.keys import KEYS_FILE, generate_keys  # noqa: E402
 from workers.seal.keys import generate_seal  # noqa: E402
+from workers.signatures.keys import KEYS_FILE, generate_keys  # noqa: E402
 
 BROKER = "amqp://guest:guest@127.0.0.1:5672"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"

@@ -21,7 +21,7 @@ from typing import Any
 from config.reference import load_reference
 from workers.documents import contexts
 from workers.documents.issuing import sealed_document
-from workers.documents.numbering import document_number
+from workers.law.numbering import MAX_DOCUMENT_SEQUENCE, document_number
 from workers.seal.keys import generate_seal, load_seal_key
 from workers.seal.sealer import Sealer
 
@@ -32,7 +32,7 @@ ENGINES = {"reportlab": "reportlab", "fpdf2": "fpdf2", "weasyprint": "weasyprint
 DOSSIER = "AT26-0000042-2"
 ISSUED_ON = date(2027, 1, 15)
 VALID_FROM, VALID_UNTIL = date(2027, 2, 1), date(2028, 1, 31)
-MAX_SEQUENCE = 9999  # the document number's sequence runs from 1 to 9999
+
 
 Render = Callable[[Mapping[str, Any], str], bytes]
 
@@ -63,7 +63,7 @@ def authorizations(count: int, *, first: int = 0) -> list[dict[str, Any]]:
     """``count`` contexts: the samples in turn, numbered from ``first + 1`` on."""
     submissions = accepted_submissions()
     return [
-        authorization(submissions[n % len(submissions)], n % MAX_SEQUENCE + 1)
+        authorization(submissions[n % len(submissions)], n % MAX_DOCUMENT_SEQUENCE + 1)
         for n in range(first, first + count)
     ]
 

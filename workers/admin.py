@@ -14,8 +14,8 @@ from workers.core.stages import ISSUE_DOCUMENT
 from workers.core.store import OutboxMessage, Store
 from workers.core.store import tables as t
 from workers.core.store.chain import verify_chain
-from workers.deadlines.rules import PARIS, add_months
 from workers.documents.replacement import check_replaceable, replacement_command
+from workers.law.calendar import PARIS, add_months
 
 
 def show_dossier(store: Store, number: str) -> dict[str, Any] | None:

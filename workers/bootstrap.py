@@ -30,7 +30,6 @@ from workers.core.stages import (
 )
 from workers.core.store import Store
 from workers.decisions.actor import apply_portal_change, decide
-from workers.decisions.signatures import KeyRegistry
 from workers.documents.actor import issue_document
 from workers.ingress.service import Ingress
 from workers.intake.actor import take_in
@@ -39,6 +38,7 @@ from workers.mail.transport import EmlDirectoryTransport, MailTransport, SmtpTra
 from workers.routing.actor import route
 from workers.seal.keys import load_seal_key
 from workers.seal.sealer import Sealer
+from workers.signatures.verify import KeyRegistry
 
 Handler = Callable[[Services, dict[str, Any]], None]
 

@@ -12,7 +12,7 @@ from config.reference import ReferenceData
 from messages.portal import SUBMITTED
 from workers.ingress.admission import Refused, admit
 from workers.intake import rules as intake
-from workers.intake.numbering import is_valid_dossier_number
+from workers.law.numbering import is_valid_dossier_number
 from workers.routing import rules as routing
 from workers.routing.rules import SEASONAL_PLATFORM
 

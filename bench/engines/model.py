@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from workers.documents.render import TITLES, long_date
+from workers.documents.render import TITLES
+from workers.law.wording import long_date
 
 DASH = "—"
 SEAL_SIZE_MM = 42.0

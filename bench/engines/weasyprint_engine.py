@@ -23,7 +23,8 @@ from weasyprint.text.fonts import FontConfiguration
 
 from engines.model import SEAL_SIZE_MM
 from engines.qr import qr_svg
-from workers.documents.render import DOCUMENT_TEMPLATES_DIR, FONTS_DIR, TITLES, long_date, qr_matrix
+from workers.documents.render import DOCUMENT_TEMPLATES_DIR, FONTS_DIR, TITLES, qr_matrix
+from workers.law.wording import long_date
 
 HERE = Path(__file__).parent
 SEAL_BOX = '<div class="seal">'

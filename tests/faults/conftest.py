@@ -21,8 +21,8 @@ from tests.support.processes import children, clean_env, permis, stop, wait_unti
 from tests.support.rabbit import rabbitmqctl
 from tests.support.smtp import HOST, Relay
 from workers.core.deadletters import DeadLetters
-from workers.decisions.keys import generate_keys
 from workers.seal.keys import generate_seal
+from workers.signatures.keys import generate_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT: list[tuple[str, dict[str, int], float]] = []

@@ -15,9 +15,9 @@ from tests.support.smtp import HOST, Relay
 from tests.support.world import World
 from workers.bootstrap import bootstrap
 from workers.core.topology import CASES_EXCHANGE, EVENTS_EXCHANGE
-from workers.decisions.keys import KEYS_FILE, generate_keys
 from workers.inprocess import serving
 from workers.seal.keys import SEAL_CERT_FILE, SEAL_KEY_FILE, generate_seal
+from workers.signatures.keys import KEYS_FILE, generate_keys
 from workers.supervisor import prepare
 
 PLATFORMS = ("pf-nanterre", "pf-tulle", "pf-avignon")

@@ -14,11 +14,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.conftest import SAMPLES
 from tests.support.world import World, by_type
-from workers.decisions.keys import private_key_for
-from workers.decisions.signatures import sign
 from workers.seal.keys import SEAL_CERT_FILE, load_certificate
 from workers.seal.reasons import Reason
 from workers.seal.verify import verify_pdf
+from workers.signatures.keys import private_key_for
+from workers.signatures.verify import sign
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.rabbitmq]
 

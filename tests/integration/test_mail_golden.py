@@ -19,8 +19,8 @@ import pytest
 
 from tests.support.mail import SAMPLE_CONTEXT, SENT_AT
 from tests.support.smtp import HOST, Relay
+from workers.law.letters import LETTER_FOR_DOCUMENT
 from workers.mail.compose import Attachment, MailKind, build_message, message_id_for, render
-from workers.mail.letters import LETTER_FOR_DOCUMENT
 from workers.mail.transport import SmtpTransport
 
 pytestmark = pytest.mark.timeout(60)

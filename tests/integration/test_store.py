@@ -12,7 +12,7 @@ from tests.support.records import dossier
 from workers.core.errors import TransientError
 from workers.core.store import OutboxMessage, Store
 from workers.core.store.chain import GENESIS_HASH, history_hash, utc_iso
-from workers.intake.numbering import format_dossier_number, is_valid_dossier_number
+from workers.law.numbering import format_dossier_number, is_valid_dossier_number
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from config.reference import Platform, load_reference
 from workers.documents import contexts
-from workers.documents.numbering import KIND_LETTERS
+from workers.law.numbering import KIND_LETTERS
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = ROOT / "messages" / "samples" / "submissions"

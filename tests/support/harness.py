@@ -22,10 +22,10 @@ from workers.core.clock import FixedClock
 from workers.core.ports import RecordingPublisher
 from workers.core.topology import CASES_EXCHANGE, EVENTS_EXCHANGE
 from workers.deadlines.sweep import SweepReport, sweep
-from workers.decisions.keys import KEYS_FILE, private_key_for
-from workers.decisions.signatures import sign
 from workers.inprocess import drain
 from workers.seal.keys import SEAL_CERT_FILE, SEAL_KEY_FILE
+from workers.signatures.keys import KEYS_FILE, private_key_for
+from workers.signatures.verify import sign
 
 
 class Harness:

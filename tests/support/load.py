@@ -28,8 +28,8 @@ from messages.envelope import CONTENT_TYPE
 from tests.support import samples
 from workers.core.store.database import engine_url
 from workers.core.topology import DECISIONS_EXCHANGE, SUBMISSIONS_EXCHANGE
-from workers.decisions.keys import private_key_for
-from workers.decisions.signatures import sign
+from workers.signatures.keys import private_key_for
+from workers.signatures.verify import sign
 
 SAMPLES = Path(__file__).resolve().parents[2] / "messages" / "samples"
 SAMPLE = "01-employee-cdi-introduction-paris.json"

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from workers.deadlines.rules import paris_date
+from workers.law.calendar import paris_date
 
 SUBMISSIONS = Path(__file__).resolve().parents[2] / "messages" / "samples" / "submissions"
 _DATED = re.compile(r"\d{4}-\d{2}-\d{2}(T.*)?")

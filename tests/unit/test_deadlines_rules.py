@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from workers.deadlines.rules import PARIS, add_months, paris_date, silence_deadline
+from workers.law.calendar import PARIS, add_months, paris_date, silence_deadline
 
 
 @pytest.mark.parametrize(

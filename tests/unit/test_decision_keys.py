@@ -13,14 +13,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from messages.agents import SIGNATURE_HEADER, SIGNATURE_KEY_HEADER
-from workers.decisions.keys import (
+from workers.signatures.keys import (
     KEYS_FILE,
     generate_keys,
     load_private_key,
     private_key_for,
     private_key_path,
 )
-from workers.decisions.signatures import KeyFileError, KeyRegistry, parse_keys, sign, verify
+from workers.signatures.verify import KeyFileError, KeyRegistry, parse_keys, sign, verify
 
 PLATFORMS = ("pf-tulle", "pf-avignon")
 DAY = date(2026, 12, 1)

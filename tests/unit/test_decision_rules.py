@@ -23,8 +23,8 @@ from workers.decisions.rules import (
     check_agent_message,
     check_portal_change,
 )
-from workers.decisions.signatures import KeyRecord, SignatureVerdict, message_time, sign, verify
 from workers.decisions.transitions import FINAL_STATES, STATES, check_transition
+from workers.signatures.verify import KeyRecord, SignatureVerdict, message_time, sign, verify
 
 SAMPLES = Path(__file__).resolve().parents[2] / "messages" / "samples" / "decisions"
 NUMBER = "AT26-0000042-2"

@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from messages.agents import SIGNATURE_HEADER, SIGNATURE_KEY_HEADER
-from workers.decisions.signatures import (
+from workers.signatures.verify import (
     KeyFileError,
     KeyRecord,
     KeyRegistry,

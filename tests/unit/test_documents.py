@@ -23,13 +23,14 @@ from tests.support.documents import (
 )
 from workers.core.errors import PermanentError
 from workers.documents import contexts
-from workers.documents.numbering import (
+from workers.documents.render import TITLES, render_pdf
+from workers.law.numbering import (
     DocumentNumber,
     document_number,
     is_valid_document_number,
     parse_document_number,
 )
-from workers.documents.render import TITLES, long_date, render_pdf
+from workers.law.wording import long_date
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -50,10 +50,11 @@ from workers.decisions.rules import (
     check_agent_message,
     check_portal_change,
 )
-from workers.decisions.signatures import SignatureVerdict
 from workers.decisions.transitions import STATES
 from workers.ingress.admission import Admitted, Refused, admit
-from workers.intake.rules import Acceptance, Rejection, check_submission, classify, unknown_type
+from workers.intake.rules import Acceptance, check_submission, classify, unknown_type
+from workers.law.errors import Rejection
+from workers.signatures.verify import SignatureVerdict
 
 REFERENCE = load_reference()
 SAMPLES = Path(__file__).resolve().parents[2] / "messages" / "samples"

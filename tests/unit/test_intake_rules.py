@@ -17,26 +17,22 @@ import pytest
 from config.reference import load_reference
 from messages.portal import DOCUMENTS_SUPPLIED, SUBMITTED, WITHDRAWN, DocumentsSupplied, Withdrawn
 from tests.support.samples import filed_on
-from workers.deadlines.rules import silence_deadline
 from workers.intake import texts
 from workers.intake.rules import (
-    _KIND_OF_TYPE,
     FINDINGS,
     REJECTIONS,
     Acceptance,
-    Rejection,
-    check_documents_supplied,
     check_portal_message,
     check_submission,
-    check_withdrawn,
     classify,
     contact_email,
     employer_name,
-    json_pointer,
-    malformed_error,
     unknown_type,
-    unknown_type_error,
 )
+from workers.law import texts as law_texts
+from workers.law.calendar import silence_deadline
+from workers.law.errors import Rejection, malformed_error, unknown_type_error
+from workers.law.schema import SCHEMA_KINDS, check_documents_supplied, check_withdrawn, json_pointer
 
 SAMPLES = Path(__file__).resolve().parents[2] / "messages" / "samples"
 REFERENCE = load_reference()
@@ -775,19 +771,19 @@ SECTION_2_4_FINDINGS_WITH_BASIS = {
 
 
 def test_every_code_of_section_2_4_has_french_and_english_texts() -> None:
-    assert set(texts.ERRORS) | {"malformed", "schema"} == SECTION_2_4_ERRORS
+    assert set(law_texts.ERRORS) | {"malformed", "schema"} == SECTION_2_4_ERRORS
     assert set(texts.LEGAL_BASIS) == SECTION_2_4_FINDINGS_WITH_BASIS
     for text in [
-        *texts.ERRORS.values(),
-        *texts.SCHEMA.values(),
-        *texts.MALFORMED.values(),
+        *law_texts.ERRORS.values(),
+        *law_texts.SCHEMA.values(),
+        *law_texts.MALFORMED.values(),
         *texts.FINDINGS.values(),
     ]:
         assert text.fr and text.en and text.fr != text.en
 
 
 def test_every_schema_kind_has_its_own_text() -> None:
-    assert set(_KIND_OF_TYPE.values()) | {"wrong_type"} <= set(texts.SCHEMA)
+    assert set(SCHEMA_KINDS.values()) | {"wrong_type"} <= set(law_texts.SCHEMA)
 
 
 # Fields whose values are codes of the contract, which messages may name.
@@ -839,7 +835,7 @@ def test_messages_are_bilingual_and_never_hold_an_input_value(
     assert items
     for item in items:
         assert item.message_fr and item.message_en
-        template = texts.ERRORS.get(item.code) or texts.FINDINGS.get(item.code)
+        template = law_texts.ERRORS.get(item.code) or texts.FINDINGS.get(item.code)
         for value in values:
             if template and value in template.fr + template.en:
                 continue  # a legal constant (964 hours), not the value received

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from workers.core.details import decode, encode
-from workers.mail.letters import LETTER_FOR_DOCUMENT, recipients
+from workers.law.letters import LETTER_FOR_DOCUMENT, recipients
 
 
 @pytest.mark.parametrize(

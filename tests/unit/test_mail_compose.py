@@ -14,6 +14,7 @@ import pytest
 
 from tests.support.mail import DOSSIER, SAMPLE_CONTEXT, SENT_AT, SUBMISSION
 from workers.core.errors import PermanentError
+from workers.law.wording import long_date
 from workers.mail.compose import (
     MAIL_TEMPLATES_DIR,
     SUBJECT_MAX_CHARS,
@@ -21,7 +22,6 @@ from workers.mail.compose import (
     MailKind,
     Rendered,
     build_message,
-    long_date,
     message_id_for,
     reference_of,
     render,

@@ -7,7 +7,7 @@ import random
 import pytest
 from stdnum import luhn
 
-from workers.intake.numbering import (
+from workers.law.numbering import (
     DOSSIER_NUMBER_RE,
     format_dossier_number,
     is_valid_dossier_number,

@@ -1,36 +1,10 @@
-"""Calendar arithmetic for the silence deadline (CONTRACTS.md §2.1 "Dates" and §4)."""
+"""What the deadline sweep must do for a dossier today (CONTRACTS.md §4)."""
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
-
-PARIS = ZoneInfo("Europe/Paris")
-SILENCE_MONTHS = 2
-
-
-def paris_date(instant: datetime) -> date:
-    """The calendar date of an aware instant as read in Europe/Paris."""
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError("instant must carry a time zone offset")
-    return instant.astimezone(PARIS).date()
-
-
-def add_months(d: date, n: int) -> date:
-    """The same day ``n`` calendar months later, or that month's last day if it has none."""
-    month_index = d.year * 12 + (d.month - 1) + n
-    year, month = divmod(month_index, 12)
-    last_day = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(d.day, last_day))
-
-
-def silence_deadline(start: date) -> date:
-    """The day the administration's silence takes effect: ``start`` + 2 months."""
-    return add_months(start, SILENCE_MONTHS)
-
 
 WARNING_DAYS = 10
 OPEN_STATES = frozenset({"routed", "awaiting_documents"})

@@ -14,15 +14,14 @@ from messages.events import (
     DossierImplicitlyRefused,
     DossierResponseOverdue,
 )
+from workers.core.effects import Effects
 from workers.core.errors import TransientError
 from workers.core.metrics import DEADLINE_ACTIONS
 from workers.core.services import Services
 from workers.core.store import UnitOfWork
-from workers.deadlines.rules import Watched, due, implicit_outcome, paris_date, watch_from
-from workers.decisions import effects as fx
-from workers.decisions.rules import default_valid_until
-from workers.decisions.views import view
-from workers.documents.numbering import document_number
+from workers.deadlines.rules import Watched, due, implicit_outcome, watch_from
+from workers.law.calendar import default_valid_until, paris_date
+from workers.law.numbering import document_number
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +69,7 @@ def act(services: Services, row: dict[str, Any], action: str, today: date, now: 
     """Do one dossier's action in its own transaction; False when another change came first."""
     number, platform = row["number"], row["platform"]
     origin = f"deadline|{number}|{action}|{row['deadline'] or row['respond_by']}"
-    effects = fx.Effects(origin, now)
+    effects = Effects(origin, now)
     try:
         with services.store.transaction() as tx:
             if action == "warn":
@@ -98,9 +97,7 @@ def act(services: Services, row: dict[str, Any], action: str, today: date, now: 
     return True
 
 
-def decide_by_silence(
-    tx: UnitOfWork, row: dict[str, Any], effects: fx.Effects, now: datetime
-) -> None:
+def decide_by_silence(tx: UnitOfWork, row: dict[str, Any], effects: Effects, now: datetime) -> None:
     """The deadline passed without a decision: implicit refusal, or grant for asylum seekers."""
     number, platform, deadline = row["number"], row["platform"], row["deadline"]
     outcome = implicit_outcome(row["category"])
@@ -119,7 +116,6 @@ def decide_by_silence(
     if outcome == "implicitly_granted":
         dossier = tx.dossier(number)
         assert dossier is not None
-        contract = view(dossier)
         effects.event(
             DossierImplicitlyGranted(dossier_number=number, platform=platform, deadline=deadline),
             platform,
@@ -132,8 +128,8 @@ def decide_by_silence(
             number,
             "authorization",
             authorization,
-            valid_from=contract.contract_start,
-            valid_until=default_valid_until(contract),
+            valid_from=dossier.contract_start,
+            valid_until=default_valid_until(dossier.contract_start, dossier.contract_end),
             implicit=True,
         )
         return

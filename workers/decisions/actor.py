@@ -10,6 +10,7 @@ from typing import Any
 from messages.tasks import TakeInDecision, TakeInPortalMessage
 from workers.core import emit
 from workers.core.digest import canonical_digest
+from workers.core.effects import Effects
 from workers.core.errors import TransientError
 from workers.core.metrics import DECISIONS_REFUSED, MESSAGES_REFUSED
 from workers.core.services import Services
@@ -17,10 +18,10 @@ from workers.core.store import DossierRecord, OutboxMessage, SeenMessage, UnitOf
 from workers.core.topology import DECISIONS_REJECTED_QUEUE, SUBMISSIONS_REJECTED_QUEUE
 from workers.decisions import effects as fx
 from workers.decisions import rules
-from workers.decisions.signatures import SignatureVerdict
 from workers.decisions.transitions import is_final
 from workers.decisions.views import lookup_in
-from workers.documents.numbering import document_number
+from workers.law.numbering import document_number
+from workers.signatures.verify import SignatureVerdict
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def decide(services: Services, payload: dict[str, Any]) -> None:
         seen = tx.seen(source, message_id) if verified else None
         if seen is None:
             outcome = rules.check_agent_message(envelope, verdict, lookup_in(tx))
-            effects = fx.Effects(origin, now)
+            effects = Effects(origin, now)
             state = _apply_agent(tx, services, outcome, command, envelope, effects)
             if verified:
                 tx.mark_seen(SeenMessage(source, message_id, fingerprint, state, None), now)
@@ -66,7 +67,7 @@ def _apply_agent(
     outcome: rules.AgentRefusal | rules.AgentDecision,
     command: TakeInDecision,
     envelope: dict[str, Any],
-    effects: fx.Effects,
+    effects: Effects,
 ) -> str:
     if isinstance(outcome, rules.AgentRefusal):
         codes = [e.code for e in outcome.errors]
@@ -147,7 +148,7 @@ def apply_portal_change(services: Services, payload: dict[str, Any]) -> None:
         seen = tx.seen(source, message_id)
         if seen is None:
             outcome = rules.check_portal_change(envelope, lookup_in(tx), now)
-            effects = fx.Effects(origin, now)
+            effects = Effects(origin, now)
             state = _apply_portal(tx, outcome, command, envelope, effects)
             tx.mark_seen(
                 SeenMessage(source, message_id, canonical_digest(envelope), state, None), now
@@ -166,7 +167,7 @@ def _apply_portal(
     outcome: rules.PortalRefusal | rules.PortalChange,
     command: TakeInPortalMessage,
     envelope: dict[str, Any],
-    effects: fx.Effects,
+    effects: Effects,
 ) -> str:
     if isinstance(outcome, rules.PortalRefusal):
         codes = [e.code for e in outcome.errors]

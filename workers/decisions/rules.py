@@ -19,7 +19,6 @@ from pydantic import TypeAdapter, ValidationError
 from messages.agents import DECIDED, TRANSFERRED, Decided, Transferred
 from messages.common import DossierNumber, Error
 from messages.portal import DOCUMENTS_SUPPLIED, WITHDRAWN, DocumentsSupplied, Withdrawn
-from workers.deadlines.rules import add_months, paris_date, silence_deadline
 from workers.decisions.outcomes import (
     AgentDecision,
     AgentRefusal,
@@ -28,7 +27,6 @@ from workers.decisions.outcomes import (
     PortalChange,
     PortalRefusal,
 )
-from workers.decisions.signatures import SignatureVerdict
 from workers.decisions.texts import agent_error, schema_error
 from workers.decisions.transitions import (
     OUTCOME_STATES,
@@ -38,7 +36,11 @@ from workers.decisions.transitions import (
     State,
     check_transition,
 )
-from workers.intake import rules as intake
+from workers.law import calendar
+from workers.law.calendar import paris_date, silence_deadline
+from workers.law.errors import Rejection, rule_error, unknown_type_error
+from workers.law.schema import check_documents_supplied, check_schema, check_withdrawn
+from workers.signatures.verify import SignatureVerdict
 
 __all__ = [
     "AgentDecision",
@@ -54,7 +56,6 @@ __all__ = [
 ]
 
 RESPOND_BY_DAYS = 30
-CDI_VALIDITY_MONTHS = 12
 AGENT_KINDS: Mapping[str, Kind] = {DECIDED: "decided", TRANSFERRED: "transferred"}
 PORTAL_KINDS: Mapping[str, Kind] = {
     DOCUMENTS_SUPPLIED: "documents_supplied",
@@ -91,7 +92,7 @@ def check_agent_message(
     if kind is None:
         return AgentRefusal((agent_error("unknown_type", "/type"),), number, verdict.platform)
     event = _agent_schema(kind, envelope)
-    if isinstance(event, intake.Rejection):
+    if isinstance(event, Rejection):
         return AgentRefusal(event.errors, number, verdict.platform)
     code, dossier = _agent_code(event, verdict, dossier_lookup)
     if code is not None or dossier is None:  # no dossier comes only with a code
@@ -127,12 +128,10 @@ def _state_code(dossier: DossierView, kind: Kind, platform: str) -> str | None:
     return cell
 
 
-def _agent_schema(
-    kind: Kind, envelope: Mapping[str, Any]
-) -> Decided | Transferred | intake.Rejection:
+def _agent_schema(kind: Kind, envelope: Mapping[str, Any]) -> Decided | Transferred | Rejection:
     if kind == "transferred":
-        return intake.check_schema(Transferred, envelope, _transfer_rules(envelope))
-    return intake.check_schema(Decided, envelope, _decision_rules(envelope))
+        return check_schema(Transferred, envelope, _transfer_rules(envelope))
+    return check_schema(Decided, envelope, _decision_rules(envelope))
 
 
 def _decision_rules(envelope: Mapping[str, Any]) -> Iterator[Error]:
@@ -204,10 +203,8 @@ def _validity_error(event: Decided) -> Error:
 
 
 def default_valid_until(dossier: DossierView) -> date:
-    """§3.1's default end of validity: the contract's end, or for a CDI start + 1 year − 1 day."""
-    if dossier.contract_end is not None:
-        return dossier.contract_end
-    return add_months(dossier.contract_start, CDI_VALIDITY_MONTHS) - timedelta(days=1)
+    """§3.1's default end of validity for this dossier's contract."""
+    return calendar.default_valid_until(dossier.contract_start, dossier.contract_end)
 
 
 def default_respond_by(message_time: datetime) -> date:
@@ -225,25 +222,25 @@ def check_portal_change(
     kind = _kind(envelope, PORTAL_KINDS)
     number = _raw_dossier_number(envelope)
     if kind is None:
-        return PortalRefusal((intake.unknown_type_error(),), number)
+        return PortalRefusal((unknown_type_error(),), number)
     event = _portal_schema(kind, envelope)
-    if isinstance(event, intake.Rejection):
+    if isinstance(event, Rejection):
         return PortalRefusal(event.errors, number)
     number = event.data.dossier_number
     dossier = dossier_lookup(number)
     code = "unknown_dossier" if dossier is None else check_transition(dossier.state, kind)
     if code is not None or dossier is None:
         code = code or "unknown_dossier"
-        return PortalRefusal((intake.rule_error(code, POINTERS[code]),), number)
+        return PortalRefusal((rule_error(code, POINTERS[code]),), number)
     return _portal_change(event, kind, dossier, received_at)
 
 
 def _portal_schema(
     kind: Kind, envelope: Mapping[str, Any]
-) -> DocumentsSupplied | Withdrawn | intake.Rejection:
+) -> DocumentsSupplied | Withdrawn | Rejection:
     if kind == "documents_supplied":
-        return intake.check_documents_supplied(envelope)
-    return intake.check_withdrawn(envelope)
+        return check_documents_supplied(envelope)
+    return check_withdrawn(envelope)
 
 
 def _portal_change(

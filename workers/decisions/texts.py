@@ -1,7 +1,8 @@
 """The French and English texts of the decisions stage's errors (CONTRACTS.md §3.4, §4).
 
 Like intake's, they name codes and fields (JSON pointers), never a value received nor
-a person's data. Schema kinds that intake also knows reuse intake's texts.
+a person's data. Schema kinds this stage does not word itself keep the contract's texts
+(``workers.law``).
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from messages.common import Error
-from workers.intake import rules as intake
-from workers.intake.texts import Texts
+from workers.law import errors
+from workers.law.texts import Texts
 
 ERRORS: Mapping[str, Texts] = {
     "unknown_type": Texts(
@@ -86,9 +87,9 @@ def agent_error(code: str, pointer: str | None = None) -> Error:
 
 
 def schema_error(pointer: str, kind: str) -> Error:
-    """A ``schema`` error at ``pointer``; kinds this module lacks are worded as intake's."""
+    """A ``schema`` error at ``pointer``; kinds this module lacks are worded as the contract's."""
     if kind not in SCHEMA:
-        return intake.schema_error(pointer, kind)
+        return errors.schema_error(pointer, kind)
     texts = SCHEMA[kind].render(pointer=pointer)
     return Error(
         code="schema", pointer=pointer, detail=kind, message_fr=texts.fr, message_en=texts.en

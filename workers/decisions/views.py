@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from workers.core.store import DossierRecord, UnitOfWork
 from workers.decisions import rules
 
@@ -20,13 +18,12 @@ def lookup_in(tx: UnitOfWork) -> rules.DossierLookup:
 
 def view(dossier: DossierRecord) -> rules.DossierView:
     """What the decision rules read of a stored dossier."""
-    contract = dossier.submission["job"]["contract"]
     return rules.DossierView(
         number=dossier.number,
         state=dossier.state,
         platform=dossier.platform,
         category=dossier.category,
-        contract_type=contract["type"],
-        contract_start=date.fromisoformat(contract["start_date"]),
-        contract_end=date.fromisoformat(contract["end_date"]) if contract.get("end_date") else None,
+        contract_type=dossier.submission["job"]["contract"]["type"],
+        contract_start=dossier.contract_start,
+        contract_end=dossier.contract_end,
     )

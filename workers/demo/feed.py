@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from messages.portal import DOCUMENTS_SUPPLIED, WITHDRAWN
-from workers.decisions.keys import private_key_for
-from workers.decisions.signatures import sign
+from workers.signatures.keys import private_key_for
+from workers.signatures.verify import sign
 
 SAMPLES = Path(__file__).resolve().parents[2] / "messages" / "samples"
 HOSTILE = (("(hostile) not JSON", b"{not json"), ("(hostile) not UTF-8", b"\xff\xfe{}"))

@@ -15,11 +15,11 @@ from workers.core.amqp import properties
 from workers.core.ports import RecordingPublisher
 from workers.core.store import tables as t
 from workers.core.topology import DECISIONS_EXCHANGE, EVENTS_EXCHANGE, SUBMISSIONS_EXCHANGE
-from workers.decisions.keys import KEYS_FILE, generate_keys
 from workers.demo import summary
 from workers.demo.feed import Delivery, answers, decisions, submissions
 from workers.inprocess import drain, serving
 from workers.seal.keys import generate_seal
+from workers.signatures.keys import KEYS_FILE, generate_keys
 from workers.supervisor import prepare
 
 SETTLE_TIMEOUT_S = 60.0

@@ -9,8 +9,7 @@ from typing import Any
 
 from workers.desk.checks import Checked, Problem
 from workers.desk.texts import FIELDS, PAGE, Language
-from workers.documents.contexts import CONTRACT_LABELS
-from workers.documents.render import long_date
+from workers.law.wording import CONTRACT_LABELS, long_date
 from workers.seal.verify import Status
 
 

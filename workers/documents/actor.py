@@ -16,11 +16,11 @@ from workers.core.metrics import DOCUMENTS_ISSUED
 from workers.core.services import Services
 from workers.core.stages import SEND_EMAIL
 from workers.core.store import DocumentRecord, DossierRecord, OutboxMessage
-from workers.deadlines.rules import paris_date
 from workers.documents import contexts
 from workers.documents.issuing import sealed_document
 from workers.documents.replacement import NotReplaceable, check_first_replacement
-from workers.mail.letters import LETTER_FOR_DOCUMENT, recipients
+from workers.law.calendar import paris_date
+from workers.law.letters import LETTER_FOR_DOCUMENT, recipients
 
 
 def issue_document(services: Services, payload: dict[str, Any]) -> None:

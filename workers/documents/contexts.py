@@ -11,19 +11,14 @@ import functools
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
-from zoneinfo import ZoneInfo
 
 from config.reference import Platform
 from messages.seal import SealPayload
 from workers.core.errors import PermanentError
+from workers.law.calendar import paris_date
+from workers.law.wording import CONTRACT_LABELS
 
 LANGUAGES = ("fr", "en")
-PARIS = ZoneInfo("Europe/Paris")
-CONTRACT_LABELS = {
-    "CDI": ("contrat à durée indéterminée (CDI)", "permanent contract (CDI)"),
-    "CDD": ("contrat à durée déterminée (CDD)", "fixed-term contract (CDD)"),
-    "seasonal": ("contrat de travail saisonnier", "seasonal employment contract"),
-}
 DOCUMENT_LABELS = {  # CONTRACTS.md §6
     "passport": ("Passeport (pages d'identité)", "Passport (identity pages)"),
     "employment_contract": (
@@ -261,7 +256,4 @@ def address_lines(address: Mapping[str, Any]) -> list[str]:
 
 
 def _paris_date(instant: str) -> date:
-    parsed = datetime.fromisoformat(instant)
-    if parsed.tzinfo is None:
-        raise ValueError("filed_at has no offset")
-    return parsed.astimezone(PARIS).date()
+    return paris_date(datetime.fromisoformat(instant))

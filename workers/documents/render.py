@@ -41,6 +41,7 @@ from workers.documents.markup import MARGIN as MARGIN
 from workers.documents.markup import SEAL_SIZE as SEAL_SIZE
 from workers.documents.markup import SealBox as SealBox
 from workers.documents.markup import to_flowables
+from workers.law.wording import long_date
 
 DOCUMENT_TEMPLATES_DIR = Path(templates.__file__).parent / "documents"
 FONTS_DIR = DOCUMENT_TEMPLATES_DIR / "fonts"
@@ -49,10 +50,6 @@ TITLES = {
     "refusal": "Décision de refus d'autorisation de travail",
     "documents_request": "Demande de pièces complémentaires",
     "implicit_refusal": "Avis de décision implicite de rejet",
-}
-_MONTHS = {
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "en": "January February March April May June July August September October November December",
 }
 # ReportLab keeps fonts and their subsets in process-wide state: one build at a time.
 _BUILD_LOCK = threading.Lock()
@@ -81,12 +78,6 @@ def qr_matrix(text: str) -> tuple[bytes, ...]:
 
 
 _DARK_AS_ONE = bytes([1] + [0] * 255)
-
-
-def long_date(value: date, language: str) -> str:
-    """Write a date in words: "1er février 2027" in French, "1 February 2027" in English."""
-    day = "1er" if value.day == 1 and language == "fr" else str(value.day)
-    return f"{day} {_MONTHS[language].split()[value.month - 1]} {value.year}"
 
 
 def _render_template(kind: str, context: Mapping[str, Any]) -> str:

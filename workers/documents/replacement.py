@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from messages.tasks import IssueDocument
-from workers.documents.numbering import document_number
+from workers.law.numbering import document_number
 
 
 class IssuedDocument(Protocol):

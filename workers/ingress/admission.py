@@ -15,7 +15,7 @@ from typing import Any
 
 from messages.common import Error
 from messages.envelope import MAX_BODY_BYTES
-from workers.intake.texts import malformed_texts
+from workers.law.errors import malformed_error
 
 ENVELOPE_STRINGS = ("specversion", "id", "source", "type")
 MAX_DEPTH = 64
@@ -52,8 +52,7 @@ class Refused:
     type: str | None
 
     def error(self) -> Error:
-        texts = malformed_texts(self.reason)
-        return Error(code="malformed", detail=self.reason, message_fr=texts.fr, message_en=texts.en)
+        return malformed_error(self.reason)
 
 
 def admit(body: bytes) -> Admitted | Refused:

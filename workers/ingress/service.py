@@ -16,8 +16,8 @@ from workers.core.metrics import MESSAGES_REFUSED
 from workers.core.ports import Publisher, TaskQueue
 from workers.core.stages import APPLY_PORTAL_CHANGE, DECIDE, TAKE_IN
 from workers.core.topology import DECISIONS_REJECTED_QUEUE, SUBMISSIONS_REJECTED_QUEUE
-from workers.decisions.signatures import KeyLookup, message_time, verify
 from workers.ingress.admission import Admitted, Refused, admit, delivery_identity
+from workers.signatures.verify import KeyLookup, message_time, verify
 
 log = logging.getLogger(__name__)
 

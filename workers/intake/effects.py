@@ -15,7 +15,7 @@ from workers.core.store import DossierRecord, OutboxMessage, UnitOfWork
 from workers.core.store.records import RejectionRecord
 from workers.core.topology import SUBMISSIONS_REJECTED_QUEUE
 from workers.intake import rules
-from workers.intake.numbering import format_dossier_number
+from workers.law.numbering import format_dossier_number
 
 PORTAL_ACTOR = "portal"
 

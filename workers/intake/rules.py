@@ -18,7 +18,7 @@ from stdnum.fr import siret
 
 from config.reference import OUT_OF_SCOPE, ReferenceData, ReferenceDataError
 from config.territory import departement_of_postcode, smic_territory
-from messages.common import Address, Error, Finding
+from messages.common import Address, Finding
 from messages.envelope import Line
 from messages.portal import (
     DOCUMENTS_SUPPLIED,
@@ -29,19 +29,11 @@ from messages.portal import (
     Submitted,
     Withdrawn,
 )
-from workers.deadlines.rules import add_months, paris_date, silence_deadline
-from workers.intake.schema import _KIND_OF_TYPE as _KIND_OF_TYPE
-from workers.intake.schema import CATEGORIES as CATEGORIES
-from workers.intake.schema import PROCEDURES as PROCEDURES
-from workers.intake.schema import Rejection as Rejection
-from workers.intake.schema import check_documents_supplied as check_documents_supplied
-from workers.intake.schema import check_schema as check_schema
-from workers.intake.schema import check_submitted, validated, value_at
-from workers.intake.schema import check_withdrawn as check_withdrawn
-from workers.intake.schema import is_valid_email as is_valid_email
-from workers.intake.schema import json_pointer as json_pointer
-from workers.intake.schema import schema_error as schema_error
-from workers.intake.texts import LEGAL_BASIS, error_texts, finding_texts, malformed_texts
+from workers.intake.schema import check_submitted, is_valid_email
+from workers.intake.texts import LEGAL_BASIS, finding_texts
+from workers.law.calendar import add_months, paris_date, silence_deadline
+from workers.law.errors import Rejection, rule_error, unknown_type_error
+from workers.law.schema import check_documents_supplied, check_withdrawn, validated, value_at
 
 ALGERIA = "DZ"
 STUDENT_QUOTA_HOURS = 964
@@ -63,26 +55,6 @@ class Acceptance:
     filing_date: date
     deadline: date
     departement: str
-
-
-# --- errors -----------------------------------------------------------------------------
-
-
-def malformed_error(reason: str | None = None) -> Error:
-    """The ``malformed`` error; ``reason`` is too_large, not_utf8, not_json or not_cloudevent."""
-    texts = malformed_texts(reason)
-    return Error(code="malformed", detail=reason, message_fr=texts.fr, message_en=texts.en)
-
-
-def unknown_type_error() -> Error:
-    """The ``unknown_type`` error, at ``/type``."""
-    return rule_error("unknown_type", "/type")
-
-
-def rule_error(code: str, pointer: str) -> Error:
-    """An error of §2.4 other than ``schema`` and ``malformed``, at ``pointer``."""
-    texts = error_texts(code, pointer=pointer)
-    return Error(code=code, pointer=pointer, message_fr=texts.fr, message_en=texts.en)
 
 
 def unknown_type(envelope: Mapping[str, Any]) -> Rejection:

@@ -1,27 +1,26 @@
-"""Intake's schema stage (CONTRACTS.md §2.4): every ``schema`` error of a portal message at once.
+"""Intake's schema stage (CONTRACTS.md §2.4): a submission's ``schema`` errors at once.
 
-Pydantic's errors become JSON-pointer ``schema`` errors, one per field, sorted by
-pointer; a submission also gets the conditional rules of §2.1 that the models cannot
-express (required-when, French postcodes, email syntax, salary, birth date).
+Over the contract's schema check (``workers.law.schema``), a submission also gets the
+conditional rules of §2.1 that the models cannot express (required-when, French
+postcodes, email syntax, salary, birth date).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar, get_args
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter
 
 from messages.common import Error
 from messages.envelope import Day, Instant
-from messages.portal import Category, DocumentsSupplied, Procedure, Submitted, Withdrawn
-from workers.deadlines.rules import paris_date
-from workers.intake.texts import schema_texts
+from messages.portal import Category, Procedure, Submitted
+from workers.law.calendar import paris_date
+from workers.law.errors import Rejection, schema_error
+from workers.law.schema import check_schema, validated, value_at
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -31,77 +30,8 @@ PROCEDURES = frozenset(get_args(Procedure))
 # pydantic's \d is Unicode-aware (Rust regex): other scripts' digits pass the model's
 # pattern, so the amount is checked again here against ASCII digits.
 _AMOUNT = re.compile(r"[0-9]{1,7}(\.[0-9]{1,2})?")
-_KIND_OF_TYPE: Mapping[str, str] = {
-    "missing": "missing",
-    "model_type": "not_object",
-    "dict_type": "not_object",
-    "model_attributes_type": "not_object",
-    "string_too_short": "too_short",
-    "too_short": "too_short",
-    "string_too_long": "too_long",
-    "too_long": "too_long",
-    "greater_than": "out_of_bounds",
-    "greater_than_equal": "out_of_bounds",
-    "less_than": "out_of_bounds",
-    "less_than_equal": "out_of_bounds",
-    "date_out_of_range": "out_of_bounds",
-    "finite_number": "not_finite",
-    "string_pattern_mismatch": "pattern",
-    "literal_error": "literal",
-    "enum": "literal",
-    "int_from_float": "wrong_type",
-    "date_parsing": "format",
-    "date_from_datetime_parsing": "format",
-    "date_from_datetime_inexact": "format",
-    "datetime_parsing": "format",
-    "datetime_from_date_parsing": "format",
-    "datetime_object_invalid": "format",
-    "timezone_aware": "timezone",
-    "control_character": "control_character",
-}
 _DATE = TypeAdapter(Day)
 _INSTANT = TypeAdapter(Instant)
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """A refused portal message: the errors to publish in ``dossier.rejected``."""
-
-    errors: tuple[Error, ...]
-
-
-def schema_error(pointer: str, kind: str) -> Error:
-    """A ``schema`` error at ``pointer``; ``kind`` (missing, pattern…) is its detail."""
-    texts = schema_texts(kind, pointer)
-    return Error(
-        code="schema", pointer=pointer, detail=kind, message_fr=texts.fr, message_en=texts.en
-    )
-
-
-def json_pointer(loc: Iterable[str | int]) -> str:
-    """The RFC 6901 pointer of a pydantic ``loc`` (list indexes become segments)."""
-    return "".join("/" + _segment(part) for part in loc)
-
-
-def _segment(part: str | int) -> str:
-    return str(part).replace("~", "~0").replace("/", "~1")
-
-
-def value_at(raw: Any, pointer: str) -> Any:
-    """The value at ``pointer`` in plain JSON data, None when absent or null."""
-    for part in pointer.split("/")[1:]:
-        if not isinstance(raw, Mapping):
-            return None
-        raw = raw.get(part)
-    return raw
-
-
-def validated(adapter: TypeAdapter[Any], value: Any) -> Any:
-    """``value`` validated as pydantic would from JSON, or None when it is not valid."""
-    try:
-        return adapter.validate_json(json.dumps(value), strict=True)
-    except (ValidationError, TypeError, ValueError):
-        return None
 
 
 def is_valid_email(address: str) -> bool:
@@ -111,60 +41,6 @@ def is_valid_email(address: str) -> bool:
     except EmailNotValidError:
         return False
     return True
-
-
-# --- the model's own schema -----------------------------------------------------------------
-
-
-def _validate(model: type[M], raw: Mapping[str, Any]) -> tuple[M | None, list[Error]]:
-    """Strict validation from JSON text, so dates parse and nothing is coerced."""
-    try:
-        return model.model_validate_json(json.dumps(raw), strict=True), []
-    except RecursionError:
-        return None, [schema_error("", "too_deep")]
-    except ValidationError as exc:
-        return None, [
-            schema_error(json_pointer(e["loc"]), _KIND_OF_TYPE.get(e["type"], _other(e["type"])))
-            for e in exc.errors()
-        ]
-
-
-def _other(error_type: str) -> str:
-    return "wrong_type" if error_type.endswith("_type") else "invalid"
-
-
-def _sort_key(error: Error) -> tuple[tuple[int, int, str], ...]:
-    parts = (error.pointer or "").split("/")
-    return tuple((0, int(p), "") if p.isascii() and p.isdigit() else (1, 0, p) for p in parts)
-
-
-def _one_per_field(errors: Iterable[Error]) -> tuple[Error, ...]:
-    """Keep the first error of each pointer, sorted by pointer (indexes in number order)."""
-    first: dict[str | None, Error] = {}
-    for error in errors:
-        first.setdefault(error.pointer, error)
-    return tuple(sorted(first.values(), key=_sort_key))
-
-
-def check_schema(
-    model: type[M], raw: Mapping[str, Any], extra: Iterable[Error] = ()
-) -> M | Rejection:
-    """Validate ``raw`` against ``model``; every schema error at once, one per field."""
-    parsed, errors = _validate(model, raw)
-    found = errors + list(extra)
-    if found or parsed is None:
-        return Rejection(_one_per_field(found))
-    return parsed
-
-
-def check_documents_supplied(envelope: Mapping[str, Any]) -> DocumentsSupplied | Rejection:
-    """Schema check of a ``documents_supplied`` message."""
-    return check_schema(DocumentsSupplied, envelope)
-
-
-def check_withdrawn(envelope: Mapping[str, Any]) -> Withdrawn | Rejection:
-    """Schema check of a ``withdrawn`` message."""
-    return check_schema(Withdrawn, envelope)
 
 
 def check_submitted(envelope: Mapping[str, Any]) -> Submitted | Rejection:

@@ -17,6 +17,7 @@ from workers.core.metrics import EMAILS
 from workers.core.patience import patiently
 from workers.core.services import Services
 from workers.core.store import DocumentRecord, DossierRecord, OutboxMessage, UnitOfWork
+from workers.law.letters import TO_BOTH_PARTIES
 from workers.mail import compose, letters
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ def dossier_letter(
         "recipient": dossier.employer_email if employer else dossier.beneficiary_email,
         **decode(details),
     }
-    if command.kind in letters.TO_BOTH_PARTIES:
+    if command.kind in TO_BOTH_PARTIES:
         arguments["recipient_role"] = command.recipient_role
         arguments["beneficiary_unreachable"] = employer and not dossier.beneficiary_email
     if document is not None:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from email.charset import QP, Charset
 from email.header import Header
 from email.message import EmailMessage
@@ -29,6 +29,7 @@ from email_validator import EmailNotValidError, validate_email
 
 import templates
 from workers.core.errors import PermanentError
+from workers.law.wording import long_date
 
 MAIL_TEMPLATES_DIR = Path(templates.__file__).parent / "mail"
 SUBJECT_MAX_CHARS = 200
@@ -43,36 +44,6 @@ _DOMAIN = re.compile(r"[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})*")
 _MESSAGE_ID = re.compile(r"<[A-Za-z0-9._-]{1,128}@[A-Za-z0-9.-]{1,253}>")
 _HEADER_CHARSET = Charset("utf-8")
 _HEADER_CHARSET.header_encoding = QP
-_MONTHS = {
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
 
 
 class MailKind(StrEnum):
@@ -176,12 +147,6 @@ def build_message(
         _attach(message, attachment)
     _check_size(message)
     return message
-
-
-def long_date(value: date, language: str) -> str:
-    """Write a date in words: "1er janvier 2027" in French, "1 January 2027" in English."""
-    day = "1er" if value.day == 1 and language == "fr" else str(value.day)
-    return f"{day} {_MONTHS[language][value.month - 1]} {value.year}"
 
 
 @cache

@@ -20,18 +20,6 @@ class Letter:
     context: dict[str, Any]
 
 
-LETTER_FOR_DOCUMENT = {
-    "authorization": "authorization_granted",
-    "refusal": "authorization_refused",
-    "documents_request": "documents_requested",
-    "implicit_refusal": "implicit_refusal",
-}
-"""The letter that carries each kind of issued document (CONTRACTS.md §8)."""
-
-TO_BOTH_PARTIES = frozenset({"authorization_granted", "authorization_refused", "implicit_refusal"})
-"""Letters the employer and the beneficiary each receive, separately."""
-
-
 def mail_key(
     document_number: str | None, dossier_number: str | None, submission_id: str | None
 ) -> str:
@@ -41,13 +29,6 @@ def mail_key(
     replacement authorization): each document is its own letter.
     """
     return document_number or dossier_number or submission_id or ""
-
-
-def recipients(kind: str, *, beneficiary_reachable: bool) -> tuple[str, ...]:
-    """Who receives a letter: the employer always; the beneficiary when §8 says so and we can."""
-    if kind in TO_BOTH_PARTIES and beneficiary_reachable:
-        return ("employer", "beneficiary")
-    return ("employer",)
 
 
 def employee_name(submission: dict[str, Any]) -> str:

@@ -27,6 +27,17 @@ class DossierRecord:
     submission: dict[str, Any]
     findings: list[dict[str, Any]]
 
+    @property
+    def contract_start(self) -> date:
+        """The start of the contract the submission describes."""
+        return date.fromisoformat(self.submission["job"]["contract"]["start_date"])
+
+    @property
+    def contract_end(self) -> date | None:
+        """Its end, unless it is open-ended (a CDI)."""
+        end = self.submission["job"]["contract"].get("end_date")
+        return date.fromisoformat(end) if end else None
+
 
 @dataclass(frozen=True)
 class SeenMessage:

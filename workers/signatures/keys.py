@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from workers.core.keyfiles import write_private_key
-from workers.decisions.signatures import PLATFORMS, KeyFileError, parse_keys, public_key_text
+from workers.signatures.verify import PLATFORMS, KeyFileError, parse_keys, public_key_text
 
 KEYS_FILE = "decision-keys.json"
 PRIVATE_KEY_SUFFIX = ".ed25519.pem"
