@@ -36,8 +36,7 @@ from workers.decisions.transitions import (
     State,
     check_transition,
 )
-from workers.law import calendar
-from workers.law.calendar import paris_date, silence_deadline
+from workers.law.calendar import default_valid_until, paris_date, silence_deadline
 from workers.law.errors import Rejection, rule_error, unknown_type_error
 from workers.law.schema import check_documents_supplied, check_schema, check_withdrawn
 from workers.signatures.verify import SignatureVerdict
@@ -51,7 +50,6 @@ __all__ = [
     "check_agent_message",
     "check_portal_change",
     "default_respond_by",
-    "default_valid_until",
     "restarted_deadline",
 ]
 
@@ -177,7 +175,9 @@ def _decision(
     valid_from = valid_until = respond_by = None
     if data.outcome == "granted":
         valid_from = data.valid_from or dossier.contract_start
-        valid_until = data.valid_until or default_valid_until(dossier)
+        valid_until = data.valid_until or default_valid_until(
+            dossier.contract_start, dossier.contract_end
+        )
         if valid_until < valid_from:
             return AgentRefusal((_validity_error(event),), data.dossier_number, platform)
     if data.outcome == "documents_requested":
@@ -200,11 +200,6 @@ def _validity_error(event: Decided) -> Error:
     if event.data.valid_until is not None:
         return schema_error("/data/valid_until", "before_valid_from")
     return schema_error("/data/valid_from", "after_valid_until")
-
-
-def default_valid_until(dossier: DossierView) -> date:
-    """§3.1's default end of validity for this dossier's contract."""
-    return calendar.default_valid_until(dossier.contract_start, dossier.contract_end)
 
 
 def default_respond_by(message_time: datetime) -> date:

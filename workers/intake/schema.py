@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any, TypeVar, get_args
+from typing import Any, get_args
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, TypeAdapter
+from pydantic import TypeAdapter
 
 from messages.common import Error
 from messages.envelope import Day, Instant
@@ -21,8 +21,6 @@ from messages.portal import Category, Procedure, Submitted
 from workers.law.calendar import paris_date
 from workers.law.errors import Rejection, schema_error
 from workers.law.schema import check_schema, validated, value_at
-
-M = TypeVar("M", bound=BaseModel)
 
 CATEGORIES = frozenset(get_args(Category))
 PROCEDURES = frozenset(get_args(Procedure))
