@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,17 +44,21 @@ def pipeline(vhost: str, tmp_path: Path) -> Iterator[Pipeline]:
         built.close()
 
 
-class Ingress:
-    """The real consumer on one external queue, its handler wrapped by the test."""
-
-    def __init__(self, url: str, queue: str, handler: Handler) -> None:
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=consume, args=(url, queue, handler, self.stop))
-        self.thread.start()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(timeout=30)
+@contextmanager
+def consuming(vhost: str, queue: str, handler: Handler) -> Iterator[tuple[Party, str]]:
+    """The real consumer on one external queue, its handler wrapped by the test; yields a
+    party to publish with and the queue where it hears the events."""
+    party = Party(vhost)
+    events = party.listen(EVENTS_EXCHANGE)
+    stop = threading.Event()
+    consumer = threading.Thread(target=consume, args=(vhost, queue, handler, stop))
+    consumer.start()
+    try:
+        yield party, events
+    finally:
+        stop.set()
+        consumer.join(timeout=30)
+        party.close()
 
 
 def handler_of(pipeline: Pipeline, channel: str) -> Handler:
@@ -74,10 +79,7 @@ def test_two_unreadable_messages_get_two_answers_each_naming_its_delivery(
     pipeline: Pipeline, vhost: str, channel: str
 ) -> None:
     exchange, queue, _, kind = CHANNELS[channel]
-    party = Party(vhost)
-    events = party.listen(EVENTS_EXCHANGE)
-    ingress = Ingress(vhost, queue, handler_of(pipeline, channel))
-    try:
+    with consuming(vhost, queue, handler_of(pipeline, channel)) as (party, events):
         # Two portal instances: empty bodies, told apart by their message-ids, and two more
         # with no message-id, told apart by their timestamps.
         party.publish(exchange, b"", message_id="instance-a-1")
@@ -85,9 +87,6 @@ def test_two_unreadable_messages_get_two_answers_each_naming_its_delivery(
         party.publish(exchange, b"", timestamp=1_780_000_000)
         party.publish(exchange, b"", timestamp=1_780_000_001)
         got = answers(party, events, kind, count=4)
-    finally:
-        ingress.close()
-        party.close()
     assert len(got) == 4
     assert len({event["id"] for event in got}) == 4
     named = sorted(str(event["data"]["amqp_message_id"]) for event in got)
@@ -113,17 +112,12 @@ def test_an_unreadable_message_delivered_twice_keeps_one_answer_id(
     pipeline: Pipeline, vhost: str, channel: str
 ) -> None:
     exchange, queue, rejected, kind = CHANNELS[channel]
-    party = Party(vhost)
-    events = party.listen(EVENTS_EXCHANGE)
     seen: list[dict[str, Any]] = []
-    ingress = Ingress(vhost, queue, crashing_once(handler_of(pipeline, channel), seen))
-    try:
+    handler = crashing_once(handler_of(pipeline, channel), seen)
+    with consuming(vhost, queue, handler) as (party, events):
         party.publish(exchange, b"\xff not utf-8", {"portal-instance": "a"})
         got = answers(party, events, kind, count=2)
         kept: list[Received] = party.collect(rejected, until=2)
-    finally:
-        ingress.close()
-        party.close()
     assert len(seen) == 2 and "x-delivery-count" in seen[1]  # redelivered, as the broker does
     assert len(got) == 2 and got[0]["id"] == got[1]["id"]
     assert {k.body for k in kept} == {b"\xff not utf-8"}

@@ -85,8 +85,8 @@ def delivery_identity(
     adds when it delivers again or dead-letters. Two messages alike in every byte and
     property cannot be told apart; CONTRACTS.md §1 asks senders for a message-id.
     """
-    message_id = properties.get("message_id")
-    if isinstance(message_id, str) and message_id:
+    message_id = sender_message_id(properties)
+    if message_id is not None:
         return f"message-id:{message_id}"
     sent = {
         "properties": {k: v for k, v in properties.items() if v not in (None, "")},
@@ -95,6 +95,12 @@ def delivery_identity(
     digest = hashlib.sha256(body)
     digest.update(json.dumps(sent, sort_keys=True, default=str).encode())
     return f"sent:{digest.hexdigest()}"
+
+
+def sender_message_id(properties: Mapping[str, Any]) -> str | None:
+    """The AMQP ``message_id`` the sender set, if it set a non-empty one."""
+    message_id = properties.get("message_id")
+    return message_id if isinstance(message_id, str) and message_id else None
 
 
 def _added_by_broker(header: str) -> bool:

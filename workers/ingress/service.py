@@ -16,7 +16,13 @@ from workers.core.metrics import MESSAGES_REFUSED
 from workers.core.ports import Publisher, TaskQueue
 from workers.core.stages import APPLY_PORTAL_CHANGE, DECIDE, TAKE_IN
 from workers.core.topology import DECISIONS_REJECTED_QUEUE, SUBMISSIONS_REJECTED_QUEUE
-from workers.ingress.admission import Admitted, Refused, admit, delivery_identity
+from workers.ingress.admission import (
+    Admitted,
+    Refused,
+    admit,
+    delivery_identity,
+    sender_message_id,
+)
 from workers.signatures.verify import KeyLookup, message_time, verify
 
 log = logging.getLogger(__name__)
@@ -100,8 +106,7 @@ class Ingress:
         copy = emit.rejected_copy(queue, "", received.headers, ["malformed"])
         self.publisher.publish(copy.destination, copy.routing_key, received.body, copy.headers)
         errors = (refused.error(),)
-        amqp_id = received.properties.get("message_id")
-        amqp_message_id = amqp_id if isinstance(amqp_id, str) and amqp_id else None
+        amqp_message_id = sender_message_id(received.properties)
         event: DossierRejected | DecisionRejected
         if queue == SUBMISSIONS_REJECTED_QUEUE:
             event = DossierRejected(
