@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
@@ -28,8 +29,8 @@ class Settings(BaseSettings):
 
     broker_url: str | None = Field(
         default=None,
-        description="amqp:// URL; `permis run` defaults to the local broker, "
-        "`permis demo` runs in-process when unset.",
+        description="amqp:// URL, or one per node of a cluster separated by commas; "
+        "`permis run` defaults to the local broker, `permis demo` runs in-process when unset.",
     )
     database_url: str = DEFAULT_DATABASE_URL
     smtp_host: str = "localhost"
@@ -62,6 +63,13 @@ class Settings(BaseSettings):
     desk_host: str = "127.0.0.1"
     desk_port: int = Field(default=8080, ge=1, le=65535)
 
+    @field_validator("broker_url")
+    @classmethod
+    def _nodes_of_one_vhost(cls, url: str | None) -> str | None:
+        if url is not None:
+            broker_nodes(url)
+        return url
+
     @property
     def reply_to(self) -> str:
         return self.mail_reply_to or self.smtp_from
@@ -69,3 +77,28 @@ class Settings(BaseSettings):
     @property
     def broker_url_or_default(self) -> str:
         return self.broker_url or DEFAULT_BROKER_URL
+
+
+def broker_nodes(url: str) -> list[str]:
+    """The node URLs of a broker setting: one ``amqp://`` URL, or several separated by
+    commas, one per node of a cluster. ValueError when they do not all name one vhost."""
+    nodes = [node.strip() for node in url.split(",") if node.strip()]
+    if not nodes:
+        raise ValueError("no broker URL")
+    for node in nodes:
+        if urllib.parse.urlsplit(node).scheme not in ("amqp", "amqps"):
+            raise ValueError(f"not an amqp:// or amqps:// URL: {_without_password(node)}")
+    vhosts = {_vhost(node) for node in nodes}
+    if len(vhosts) > 1:
+        raise ValueError(f"the broker's nodes name different vhosts: {sorted(vhosts)}")
+    return nodes
+
+
+def _vhost(url: str) -> str:
+    path = urllib.parse.urlsplit(url).path
+    return urllib.parse.unquote(path[1:]) if len(path) > 1 else "/"
+
+
+def _without_password(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}{parts.path}"

@@ -12,7 +12,8 @@ import dramatiq
 
 from config.settings import Settings
 from workers.bootstrap import Pipeline, bootstrap, sealer
-from workers.core.errors import PermisError
+from workers.core.broker import declare_stage_queues
+from workers.core.errors import PermisError, TransientError
 from workers.core.exposition import serve_metrics
 from workers.core.multiprocess import SUPERVISED_ENV
 from workers.core.stages import DEADLINES, DOCUMENTS, INGRESS, STAGES
@@ -83,6 +84,10 @@ def run_process(name: str, settings: Settings, stop: threading.Event) -> None:
 
 def run_stage(pipeline: Pipeline, name: str, stop: threading.Event) -> None:
     stage = STAGES[name]
+    try:  # a queue that exists as a classic one stops the worker here, with why
+        declare_stage_queues(pipeline.settings.broker_url_or_default, [stage.queue])
+    except TransientError:
+        log.warning("broker unreachable at start; the worker keeps trying", extra={"stage": name})
     worker = dramatiq.Worker(
         pipeline.broker, queues={stage.queue}, worker_threads=pipeline.settings.worker_threads
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from config.settings import Settings
 from workers.core.amqp import AmqpPublisher
+from workers.core.broker import declare_stage_queues
 from workers.core.exposition import forget_process, serve_metrics
 from workers.core.multiprocess import SUPERVISED_ENV
 from workers.core.stages import DEADLINES, INGRESS, STAGES
@@ -36,7 +37,9 @@ class Child:
 
 
 def prepare(settings: Settings) -> None:
-    """Bring the database schema up to date and declare the broker topology, once."""
+    """Bring the database schema up to date and declare the broker topology, once: the
+    contract's exchanges and queues, and every stage's queues (QueueMismatch when one
+    exists as a classic queue, before any worker starts)."""
     store = Store.from_url(settings.database_url)
     try:
         store.migrate()
@@ -47,6 +50,7 @@ def prepare(settings: Settings) -> None:
         publisher.declare()
     finally:
         publisher.close()
+    declare_stage_queues(settings.broker_url_or_default, [s.queue for s in STAGES.values()])
 
 
 def supervise(settings: Settings, stop: threading.Event) -> int:

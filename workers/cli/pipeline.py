@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,7 +46,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     if not _can_start(PROCESS_NAMES, settings, "permis run"):
         return USAGE_ERROR
-    return supervise(settings, stop_on_signals())
+    with _refused("permis run") as refused:
+        return supervise(settings, stop_on_signals())
+    return refused.status
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -53,8 +56,9 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
     if not _can_start((args.stage,), settings, "permis worker"):
         return USAGE_ERROR
-    run_process(args.stage, settings, stop_on_signals())
-    return 0
+    with _refused("permis worker") as refused:
+        run_process(args.stage, settings, stop_on_signals())
+    return refused.status
 
 
 def _can_start(names: Sequence[str], settings: Settings, command: str) -> bool:
@@ -69,8 +73,27 @@ def _can_start(names: Sequence[str], settings: Settings, command: str) -> bool:
 def _prepare(args: argparse.Namespace, settings: Settings) -> int:
     from workers.supervisor import prepare
 
-    prepare(settings)
-    return 0
+    with _refused("permis prepare") as refused:
+        prepare(settings)
+    return refused.status
+
+
+class _Refusal:
+    status = 0
+
+
+@contextmanager
+def _refused(command: str) -> Iterator[_Refusal]:
+    """A permanent error at start (a queue to move, credentials refused) is one line
+    and exit status 1, not a traceback."""
+    from workers.core.errors import PermanentError
+
+    refusal = _Refusal()
+    try:
+        yield refusal
+    except PermanentError as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+        refusal.status = 1
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:

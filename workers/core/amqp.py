@@ -5,6 +5,7 @@ The only module besides ingress that talks pika; its failures leave as Transient
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -14,11 +15,13 @@ import pika
 import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel
 
+from config.settings import broker_nodes
 from messages.envelope import CONTENT_TYPE
 from workers.core.errors import PermanentError, TransientError
 from workers.core.topology import EXCHANGES, QUEUES, QUORUM
 
 PERSISTENT = pika.DeliveryMode.Persistent
+PRECONDITION_FAILED = 406
 
 
 @contextmanager
@@ -32,18 +35,36 @@ def mapped_amqp_errors(what: str) -> Iterator[None]:
         raise PermanentError(f"{what}: authentication refused") from exc
     except pika.exceptions.ProbableAccessDeniedError as exc:
         raise PermanentError(f"{what}: access refused") from exc
+    except pika.exceptions.ChannelClosedByBroker as exc:
+        if exc.reply_code == PRECONDITION_FAILED:  # e.g. a queue declared otherwise before
+            raise PermanentError(f"{what}: {exc.reply_text}") from exc
+        raise TransientError(f"{what}: {type(exc).__name__}") from exc
     except (pika.exceptions.AMQPError, OSError) as exc:
         raise TransientError(f"{what}: {type(exc).__name__}") from exc
 
 
+def node_parameters(url: str) -> list[pika.URLParameters]:
+    """pika's parameters for each node of ``url``, starting from a node chosen by this
+    process's id, so that a cluster's clients spread over its nodes; pika tries them in
+    turn, so a connection goes to the next node when one is down."""
+    nodes = broker_nodes(url)
+    start = os.getpid() % len(nodes)
+    ordered = nodes[start:] + nodes[:start]
+    parameters = []
+    for node in ordered:
+        params = pika.URLParameters(node)
+        params.heartbeat = 30
+        params.blocked_connection_timeout = 60
+        params.connection_attempts = 1
+        params.socket_timeout = 5
+        parameters.append(params)
+    return parameters
+
+
 def connect(url: str) -> pika.BlockingConnection:
-    """A blocking connection to the broker of ``url`` (the vhost is the URL's)."""
-    params = pika.URLParameters(url)
-    params.heartbeat = 30
-    params.blocked_connection_timeout = 60
-    params.connection_attempts = 1
+    """A blocking connection to a node of the broker of ``url`` (the vhost is the URL's)."""
     with mapped_amqp_errors("connect"):
-        return pika.BlockingConnection(params)
+        return pika.BlockingConnection(node_parameters(url))
 
 
 def declare_topology(channel: BlockingChannel) -> None:

@@ -21,7 +21,7 @@ import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel
 
 from workers.core.amqp import PERSISTENT, connect, mapped_amqp_errors, queue_state
-from workers.core.broker import FAILURE_OPTION
+from workers.core.broker import DELIVERY_LIMIT, FAILURE_OPTION
 from workers.core.stages import STAGES
 from workers.core.topology import (
     DECISIONS_EXCHANGE,
@@ -103,7 +103,9 @@ def read(queue: DeadLetterQueue, body: bytes, props: pika.BasicProperties) -> De
     trace = str(options.get("traceback") or "")
     lines = [line for line in trace.strip().splitlines() if line.strip()]
     stamp = message.get("message_timestamp")
-    reason = options.get(FAILURE_OPTION) or (lines[-1] if lines else "failed")
+    reason = (
+        options.get(FAILURE_OPTION) or _broker_reason(headers) or (lines[-1] if lines else "failed")
+    )
     return DeadLetter(
         queue.name,
         str(message.get("message_id", "")),
@@ -115,6 +117,22 @@ def read(queue: DeadLetterQueue, body: bytes, props: pika.BasicProperties) -> De
         body,
         headers,
     )
+
+
+DELIVERY_LIMIT_REASON = (
+    f"delivery limit: handed out more than {DELIVERY_LIMIT} times and never settled (its"
+    " worker died or lost its connection each time: a poison message?)"
+)
+
+
+def _broker_reason(headers: dict[str, Any]) -> str | None:
+    """Why the broker itself dead-lettered a message (quorum queues' delivery limit),
+    from its ``x-death`` header; None when a stage failed it."""
+    deaths = headers.get("x-death") or []
+    last = deaths[0] if deaths and isinstance(deaths[0], dict) else {}
+    if _text(last.get("reason")) != "delivery_limit":
+        return None
+    return DELIVERY_LIMIT_REASON
 
 
 def replayed(queue: DeadLetterQueue, letter: DeadLetter) -> tuple[bytes, dict[str, Any]]:

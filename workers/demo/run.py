@@ -6,12 +6,11 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-import pika
 from sqlalchemy import func, select
 
 from config.settings import DEFAULT_DATABASE_URL, Settings
 from workers.bootstrap import Pipeline, bootstrap
-from workers.core.amqp import properties
+from workers.core.amqp import connect, properties
 from workers.core.ports import RecordingPublisher
 from workers.core.store import tables as t
 from workers.core.topology import DECISIONS_EXCHANGE, EVENTS_EXCHANGE, SUBMISSIONS_EXCHANGE
@@ -90,9 +89,7 @@ class RabbitFeeder:
 
     def __init__(self, settings: Settings) -> None:
         prepare(settings)
-        self.connection = pika.BlockingConnection(
-            pika.URLParameters(settings.broker_url_or_default)
-        )
+        self.connection = connect(settings.broker_url_or_default)
         self.channel = self.connection.channel()
         self.listener = self.channel.queue_declare("", exclusive=True).method.queue
         self.channel.queue_bind(self.listener, EVENTS_EXCHANGE, routing_key="#")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,11 +20,37 @@ from workers.core.store.seen import SeenMixin
 
 
 def engine_url(url: str) -> str:
-    """The SQLAlchemy URL to use: plain ``postgresql://`` means psycopg 3 here."""
-    parsed = make_url(url)
+    """The SQLAlchemy URL to use: plain ``postgresql://`` means psycopg 3 here, and
+    libpq's several hosts (``postgresql://u@h1:5432,h2:5432/db``) are passed on as such."""
+    parsed = make_url(_hosts_as_query(url))
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
+
+
+def _hosts_as_query(url: str) -> str:
+    """libpq's multi-host URL in the form SQLAlchemy reads (``?host=h1:p1&host=h2:p2``).
+
+    With several hosts a writer needs the primary: ``target_session_attrs=read-write``
+    unless the URL says otherwise, so that after a failover a new connection finds the
+    promoted standby; and a bounded ``connect_timeout``, so a host that does not answer
+    is passed over rather than waited on.
+    """
+    parts = urllib.parse.urlsplit(url)
+    userinfo, at, hosts = parts.netloc.rpartition("@")
+    if not parts.scheme.startswith("postgres") or "," not in hosts:
+        return url
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    given = {name for name, _ in query}
+    query = [("host", host) for host in hosts.split(",") if host] + query
+    query += [(k, v) for k, v in MULTI_HOST_DEFAULTS.items() if k not in given]
+    netloc = f"{userinfo}{at}"
+    return urllib.parse.urlunsplit(
+        (parts.scheme, netloc, parts.path, urllib.parse.urlencode(query), parts.fragment)
+    )
+
+
+MULTI_HOST_DEFAULTS = {"target_session_attrs": "read-write", "connect_timeout": "5"}
 
 
 @contextmanager
