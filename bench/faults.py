@@ -3,11 +3,12 @@
     .venv/bin/python bench/faults.py [--rate 30] [--seconds 120] [-k SCENARIO]
                                      [--out bench/results/faults.md]
 
-Each scenario starts `permis run` on its own vhost and PostgreSQL schema, publishes
-``rate × seconds`` submissions (a tenth of them granted), injects its fault a third of the
-way in (SIGKILL a stage worker, restart RabbitMQ, stop the SMTP server for 30 s, restart
-PostgreSQL), then checks that every dossier and email arrived, none twice but under the
-same Message-ID. It restarts this machine's RabbitMQ and PostgreSQL: run it alone.
+Each scenario starts `permis run` on its own vhost and database of the suite's own
+three-node RabbitMQ cluster and PostgreSQL pair, publishes ``rate × seconds``
+submissions (a tenth of them granted), injects its fault a third of the way in (SIGKILL
+a stage worker, kill or restart broker nodes, stop the SMTP server for 30 s, restart or
+fail over PostgreSQL), then checks that every dossier and email arrived, none twice but
+under the same Message-ID. The machine's own RabbitMQ and PostgreSQL are not touched.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ COLUMNS = (
     "distinct emails",
     "resent, same Message-ID",
     "published again by the portal",
+    "first dossier completed after the fault",
     "settled after the load",
 )
 

@@ -32,12 +32,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The fault suite is marked ``faults`` and runs last: it restarts the services the
-    other tests use."""
+    """The fault suite is marked ``faults`` and ``cluster`` and runs last: it starts a
+    broker cluster and a database pair of its own, which load the machine."""
     faults = Path(__file__).parent / "faults"
     for item in items:
         if faults in item.path.parents:
             item.add_marker(pytest.mark.faults)
+            item.add_marker(pytest.mark.cluster)
     items.sort(key=lambda item: faults in item.path.parents)
 
 
@@ -59,7 +60,7 @@ def postgres_url() -> Iterator[str]:
     schema = f"t_{uuid.uuid4().hex[:12]}"
     engine = sqlalchemy.create_engine(
         engine_url(POSTGRES_URL),
-        pool_pre_ping=True,  # the fault suite restarts PostgreSQL under this fixture
+        pool_pre_ping=True,
     )
     with engine.begin() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')

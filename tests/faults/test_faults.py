@@ -7,14 +7,12 @@ from __future__ import annotations
 import os
 import random
 import signal
-import subprocess
 import time
 
 import pytest
 
 from tests.faults.conftest import Load, Pipeline, assert_nothing_lost_nothing_twice, run_under_load
 from tests.support.processes import wait_until
-from tests.support.rabbit import rabbitmqctl
 from workers.core.stages import STAGES
 from workers.core.topology import DECISIONS_QUEUE, SUBMISSIONS_QUEUE
 
@@ -64,15 +62,60 @@ def frozen_holding(pipeline: Pipeline, pid: int, queues: set[str]) -> int:
     raise AssertionError(f"the worker never held a message of {sorted(queues)}")
 
 
-def test_rabbitmq_restarted(pipeline: Pipeline, load: Load) -> None:
-    def restart() -> None:
-        rabbitmqctl("stop_app")
-        time.sleep(3)
-        rabbitmqctl("start_app")
-        rabbitmqctl("await_startup")
+NODE_DOWN_S = 10.0
 
-    outcome = run_under_load(pipeline, load, restart)
-    assert_nothing_lost_nothing_twice("RabbitMQ restarted", outcome, pipeline)
+
+def stage_leader(pipeline: Pipeline) -> tuple[int, str]:
+    """The node leading most stage queues, and how many of them it leads."""
+    rabbit = pipeline.services.rabbit
+    leader = rabbit.node_leading_most(pipeline.vhost, "stage.")
+    stage_queues = [q for q in rabbit.queues(pipeline.vhost) if q["name"].startswith("stage.")]
+    led = sum(1 for q in stage_queues if q["leader"] == rabbit.nodes[leader].name)
+    return leader, f"{led} of {len(stage_queues)}"
+
+
+def test_the_node_leading_the_stage_queues_killed(pipeline: Pipeline, load: Load) -> None:
+    rabbit = pipeline.services.rabbit
+    leader, led = stage_leader(pipeline)
+
+    def kill_leader() -> None:
+        rabbit.kill(leader)
+        time.sleep(NODE_DOWN_S)  # the load goes on over the two nodes left
+        rabbit.start_node(leader)
+
+    outcome = run_under_load(pipeline, load, kill_leader)
+    assert rabbit.running() == {0, 1, 2}
+    name = f"RabbitMQ: node leading {led} stage queues killed (-9), back after 10 s"
+    assert_nothing_lost_nothing_twice(name, outcome, pipeline)
+
+
+def test_the_nodes_restarted_one_after_another(pipeline: Pipeline, load: Load) -> None:
+    rabbit = pipeline.services.rabbit
+
+    def rolling_restart() -> None:
+        for node in range(3):  # as an upgrade does: each back before the next goes
+            rabbit.restart(node)
+
+    outcome = run_under_load(pipeline, load, rolling_restart)
+    assert rabbit.running() == {0, 1, 2}
+    assert_nothing_lost_nothing_twice("RabbitMQ: rolling restart", outcome, pipeline)
+
+
+def test_the_leader_node_and_a_stage_worker_killed_together(pipeline: Pipeline, load: Load) -> None:
+    rabbit = pipeline.services.rabbit
+
+    leader, led = stage_leader(pipeline)
+
+    def kill_both() -> None:
+        (victim,) = pipeline.workers("intake")
+        rabbit.kill(leader)
+        os.kill(victim, signal.SIGKILL)
+        time.sleep(NODE_DOWN_S)
+        rabbit.start_node(leader)
+
+    outcome = run_under_load(pipeline, load, kill_both)
+    name = f"RabbitMQ: node leading {led} stage queues and the intake worker killed (-9)"
+    assert_nothing_lost_nothing_twice(name, outcome, pipeline)
 
 
 def test_smtp_server_stopped_for_30_seconds(pipeline: Pipeline, load: Load) -> None:
@@ -86,14 +129,20 @@ def test_smtp_server_stopped_for_30_seconds(pipeline: Pipeline, load: Load) -> N
 
 
 def test_postgresql_restarted(pipeline: Pipeline, load: Load) -> None:
-    def restart() -> None:
-        (version,) = os.listdir("/etc/postgresql")
-        subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-
-    outcome = run_under_load(pipeline, load, restart)
+    outcome = run_under_load(pipeline, load, pipeline.services.postgres.restart_primary)
     assert_nothing_lost_nothing_twice("PostgreSQL restarted", outcome, pipeline)
+
+
+def test_the_postgresql_primary_killed_and_the_standby_promoted(
+    pipeline: Pipeline, load: Load
+) -> None:
+    postgres = pipeline.services.postgres
+    took: list[float] = []
+
+    def failover() -> None:
+        took.append(postgres.failover())  # kill -9 the primary, promote, as an operator
+        postgres.rebuild_standby()  # the lost server comes back as the new standby
+
+    outcome = run_under_load(pipeline, load, failover)
+    name = f"PostgreSQL: primary killed (-9), standby promoted in {took[0]:.1f} s"
+    assert_nothing_lost_nothing_twice(name, outcome, pipeline)

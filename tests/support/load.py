@@ -26,6 +26,7 @@ import sqlalchemy
 
 from messages.envelope import CONTENT_TYPE
 from tests.support import samples
+from workers.core.amqp import node_parameters
 from workers.core.store.database import engine_url
 from workers.core.topology import DECISIONS_EXCHANGE, SUBMISSIONS_EXCHANGE
 from workers.signatures.keys import private_key_for
@@ -66,7 +67,7 @@ class Publisher:
         return False
 
     def _connect(self) -> None:
-        self.connection = pika.BlockingConnection(pika.URLParameters(self.url))
+        self.connection = pika.BlockingConnection(node_parameters(self.url))
         self.channel = self.connection.channel()
         self.channel.confirm_delivery()
 
@@ -122,6 +123,7 @@ class Portal(Party):
         self.stop = threading.Event()
         self.publisher = Publisher(url, self.stop)
         self.sent: list[str] = []
+        self.published_at: dict[str, float] = {}  # time.monotonic() of each confirm
 
     def work(self) -> None:
         started = time.monotonic()
@@ -132,6 +134,7 @@ class Portal(Party):
             submission_id = f"load-{self.tag}-{n}"
             if not self.publisher.publish(SUBMISSIONS_EXCHANGE, submission(submission_id)):
                 break
+            self.published_at[submission_id] = time.monotonic()
             self.sent.append(submission_id)
         self.publisher.close()
 
@@ -185,6 +188,7 @@ class Outcome:
     pending_outbox: int = 0
     republished: int = 0  # submissions the portal published again, unconfirmed the first time
     settled_s: float = 0.0  # from the end of the load to every expected email in
+    recovered_s: float | None = None  # from the fault to the first new dossier completed
 
     @classmethod
     def read(

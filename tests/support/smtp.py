@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import random
 import socket
+import time
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -25,6 +26,7 @@ class RecordingHandler:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.arrived: list[float] = []  # time.monotonic() of each message, in step with them
         self.greetings = 0
         self.refuse: tuple[str, str] | None = None
         self.refusals_left: int | None = None  # refuse only this many times, then accept
@@ -77,6 +79,7 @@ class RecordingHandler:
         assert isinstance(envelope.content, bytes)
         parsed = email.message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
+        self.arrived.append(time.monotonic())
         self.messages.append(parsed)
         return "250 Message accepted"
 
