@@ -3,17 +3,20 @@
 Started on loopback ports from Debian's packages, for the faults they are there to
 suffer, and removed at the end. Nothing here touches the machine's own services: the
 RabbitMQ nodes have their own names, ports, data directories, Erlang cookie and epmd
-port; the PostgreSQL servers their own data directories, ports and sockets.
+(its own port); the PostgreSQL servers their own data directories, ports and sockets,
+and are never driven through pg_ctlcluster.
 """
 
 from __future__ import annotations
 
 import glob
 import json
+import logging
 import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
 import time
@@ -28,18 +31,23 @@ from pathlib import Path
 
 import psycopg
 
+log = logging.getLogger(__name__)
+
 RABBIT_BIN = Path("/usr/lib/rabbitmq/bin")
+STARTUP_S = 120.0
 
 
 def free_port() -> int:
+    """A TCP port free on the loopback interface now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def _wait(
+def wait_for(
     predicate: Callable[[], object], timeout_s: float, what: str, every_s: float = 0.2
 ) -> None:
+    """Poll ``predicate`` until it is true; TimeoutError naming ``what`` otherwise."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if predicate():
@@ -49,22 +57,47 @@ def _wait(
 
 
 def _kill_group(process: subprocess.Popen[bytes] | None) -> None:
-    if process is None or process.poll() is not None:
+    if process is None:
         return
-    with suppress(ProcessLookupError):
+    with suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=30)
+    with suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while _group_exists(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)  # its other members, reparented, until they are reaped
+
+
+def _group_exists(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _tail(path: Path, chars: int = 3000) -> str:
+    try:
+        return path.read_text(errors="replace")[-chars:]
+    except OSError:
+        return ""
 
 
 @dataclass
 class RabbitNode:
-    """One node: its name, ports and directories."""
+    """One node: its name, ports and directory."""
 
     name: str
     amqp_port: int
     dist_port: int
     home: Path
     process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def console(self) -> Path:
+        return self.home / "log" / "console.log"
 
 
 class RabbitCluster:
@@ -74,6 +107,7 @@ class RabbitCluster:
         self.root = root
         self.tag = uuid.uuid4().hex[:4]
         self.epmd_port = free_port()
+        self.epmd: subprocess.Popen[bytes] | None = None
         self.cookie_home = root / "home"
         self.nodes = [
             RabbitNode(
@@ -81,6 +115,7 @@ class RabbitCluster:
             )
             for i in range(size)
         ]
+        self.started_s: float | None = None
 
     def _env(self, node: RabbitNode | None = None) -> dict[str, str]:
         env = {
@@ -99,15 +134,31 @@ class RabbitCluster:
                 "RABBITMQ_LOG_BASE": str(node.home / "log"),
                 "RABBITMQ_PID_FILE": str(node.home / "rabbit.pid"),
                 "RABBITMQ_CONFIG_FILE": str(node.home / "rabbitmq.conf"),
-                "RABBITMQ_ADVANCED_CONFIG_FILE": str(node.home / "advanced.config"),
+                "RABBITMQ_ADVANCED_CONFIG_FILE": str(self.root / "no-advanced.config"),
                 "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.root / "enabled_plugins"),
                 "RABBITMQ_FEATURE_FLAGS_FILE": str(node.home / "feature_flags"),
             }
         return env
 
     def start(self) -> float:
-        """Start every node, cluster them; the seconds it took."""
+        """Start every node in parallel and cluster them; the seconds it took."""
         began = time.monotonic()
+        self._write_files()
+        self._start_epmd()
+        with ThreadPoolExecutor(len(self.nodes)) as pool:
+            list(pool.map(self._boot, range(len(self.nodes))))
+        first = self.nodes[0].name
+        for i in range(1, len(self.nodes)):
+            self.ctl(i, "stop_app")
+            self.ctl(i, "join_cluster", first)
+            self.ctl(i, "start_app")
+        everyone = set(range(len(self.nodes)))
+        wait_for(lambda: self.running() == everyone, 60, "cluster formed")
+        self.started_s = time.monotonic() - began
+        log.info("RabbitMQ cluster of %d nodes up in %.1f s", len(self.nodes), self.started_s)
+        return self.started_s
+
+    def _write_files(self) -> None:
         self.cookie_home.mkdir(parents=True, exist_ok=True)
         cookie = self.cookie_home / ".erlang.cookie"
         cookie.write_text(uuid.uuid4().hex.upper())
@@ -119,22 +170,28 @@ class RabbitCluster:
             (node.home / "rabbitmq.conf").write_text(
                 f"listeners.tcp.default = {node.amqp_port}\n"
                 "cluster_partition_handling = pause_minority\n"
+                "loopback_users = none\n"
                 "vm_memory_high_watermark.relative = 0.2\n"
                 "disk_free_limit.absolute = 50MB\n"
             )
-        with ThreadPoolExecutor(len(self.nodes)) as pool:
-            list(pool.map(self._boot, range(len(self.nodes))))
-        first = self.nodes[0].name
-        for i in range(1, len(self.nodes)):
-            self.ctl(i, "stop_app")
-            self.ctl(i, "join_cluster", first)
-            self.ctl(i, "start_app")
-        _wait(lambda: self.running() == set(range(len(self.nodes))), 60, "cluster formed")
-        return time.monotonic() - began
+
+    def _start_epmd(self) -> None:
+        """Our own epmd in the foreground, so the nodes do not daemonize one that would
+        outlive them."""
+        with (self.root / "epmd.log").open("ab") as out:
+            self.epmd = subprocess.Popen(
+                ["epmd", "-port", str(self.epmd_port), "-address", "127.0.0.1"],
+                env=self._env(),
+                stdout=out,
+                stderr=out,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        wait_for(lambda: _listening(self.epmd_port), 10, "epmd listening")
 
     def _boot(self, i: int) -> None:
         node = self.nodes[i]
-        with (node.home / "log" / "console.log").open("ab") as out:
+        with node.console.open("ab") as out:
             node.process = subprocess.Popen(
                 [str(RABBIT_BIN / "rabbitmq-server")],
                 env=self._env(node),
@@ -143,25 +200,33 @@ class RabbitCluster:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        try:
-            pid_file = str(node.home / "rabbit.pid")
-            self.ctl(i, "wait", pid_file, "--timeout", "120", timeout_s=150)
-        except RuntimeError as exc:
-            log = (node.home / "log" / "console.log").read_text(errors="replace")
-            raise RuntimeError(f"node {node.name} did not start: {log[-3000:]}") from exc
+        self._await_startup(i)
+
+    def _await_startup(self, i: int) -> None:
+        node, deadline = self.nodes[i], time.monotonic() + STARTUP_S
+        while time.monotonic() < deadline:
+            if not self._alive(i):
+                raise RuntimeError(f"node {node.name} exited: {_tail(node.console)}")
+            try:
+                self.ctl(i, "await_startup", "--timeout", "15", timeout_s=30)
+                return
+            except (RuntimeError, subprocess.TimeoutExpired):
+                time.sleep(1)
+        raise RuntimeError(f"node {node.name} did not start: {_tail(node.console)}")
 
     def ctl(self, i: int, *args: str, timeout_s: float = 60) -> str:
-        """``rabbitmqctl -q -n <node i>``; RuntimeError with what it said when it fails."""
+        """``rabbitmqctl -q -n <node i> …``; RuntimeError with what it said when it fails."""
         command = [str(RABBIT_BIN / "rabbitmqctl"), "-q", "-n", self.nodes[i].name, *args]
         done = subprocess.run(
             command, env=self._env(), capture_output=True, text=True, timeout=timeout_s
         )
         if done.returncode != 0:
-            said = (done.stderr or done.stdout).strip()
+            said = (done.stderr + done.stdout).strip()
             raise RuntimeError(f"{' '.join(command)} exited with {done.returncode}: {said}")
         return done.stdout
 
     def url(self, vhost: str, i: int) -> str:
+        """The AMQP URL of ``vhost`` on node ``i``."""
         quoted = urllib.parse.quote(vhost, safe="")
         return f"amqp://guest:guest@127.0.0.1:{self.nodes[i].amqp_port}/{quoted}"
 
@@ -192,23 +257,24 @@ class RabbitCluster:
         return process is not None and process.poll() is None
 
     def running(self) -> set[int]:
-        """The nodes whose process runs and whose broker application is up."""
-        alive = [i for i in range(len(self.nodes)) if self._alive(i)]
-        if not alive:
-            return set()
-        try:
-            status = json.loads(self.ctl(alive[0], "cluster_status", "--formatter", "json"))
-        except (RuntimeError, ValueError, subprocess.TimeoutExpired):
-            return set()
-        names = set(status.get("running_nodes", []))
-        return {i for i in alive if self.nodes[i].name in names}
+        """The nodes whose process runs and whose broker application is up in the cluster."""
+        for asked in [i for i in range(len(self.nodes)) if self._alive(i)]:
+            try:
+                status = json.loads(self.ctl(asked, "cluster_status", "--formatter", "json"))
+            except (RuntimeError, ValueError, subprocess.TimeoutExpired):
+                continue
+            names = set(status.get("running_nodes", []))
+            return {
+                i for i in range(len(self.nodes)) if self._alive(i) and self.nodes[i].name in names
+            }
+        return set()
 
     def kill(self, i: int) -> None:
-        """kill -9 node ``i`` (its Erlang VM and what it started)."""
+        """kill -9 node ``i`` (its Erlang VM and what it started), and wait until it is gone."""
         _kill_group(self.nodes[i].process)
 
     def stop(self, i: int) -> None:
-        """Stop node ``i`` as an operator does."""
+        """Stop node ``i`` as an operator does, and wait until its process is gone."""
         self.ctl(i, "stop", timeout_s=120)
         process = self.nodes[i].process
         if process is not None:
@@ -217,19 +283,29 @@ class RabbitCluster:
     def start_node(self, i: int) -> None:
         """Start node ``i`` again on its data, and wait until it is back in the cluster."""
         self._boot(i)
-        _wait(lambda: i in self.running(), 60, f"node {i} rejoined")
+        wait_for(lambda: i in self.running(), 60, f"node {i} rejoined")
 
     def restart(self, i: int) -> None:
+        """``stop`` then ``start_node``."""
         self.stop(i)
         self.start_node(i)
 
     def queues(self, vhost: str) -> list[dict[str, str]]:
         """Each queue of ``vhost``: name, type, leader, messages, messages_unacknowledged."""
         columns = ("name", "type", "leader", "messages", "messages_unacknowledged")
-        listed = self.ctl(self._any(), "list_queues", "-p", vhost, *columns, "--formatter", "json")
+        listed = self.ctl(
+            self._any(),
+            "list_queues",
+            "-p",
+            vhost,
+            *columns,
+            "--formatter",
+            "json",
+        )
         return [{k: str(v) for k, v in row.items()} for row in json.loads(listed or "[]")]
 
     def leader_of(self, vhost: str, queue: str) -> int:
+        """The index of the node leading quorum queue ``queue``."""
         (row,) = [q for q in self.queues(vhost) if q["name"] == queue]
         return self._index(row["leader"])
 
@@ -252,16 +328,42 @@ class RabbitCluster:
                 capture_output=True,
                 timeout=10,
             )
-        subprocess.run(["pkill", "-9", "-f", f"epmd.*-port {self.epmd_port}"], check=False)
+        _kill_group(self.epmd)
+        for pid in _pids_with_env("epmd", f"ERL_EPMD_PORT={self.epmd_port}"):
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def _pg_bin(name: str) -> str:
-    (found,) = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))[-1:]
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _pids_with_env(program: str, setting: str) -> list[int]:
+    """The processes running ``program`` started with the environment entry ``setting``
+    (an epmd a node daemonized, whose command line does not name its port)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if Path(os.readlink(proc / "exe")).name != program:
+                continue
+            entries = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if setting.encode() in entries:
+            found.append(int(proc.name))
     return found
 
 
-def _as_postgres(*command: str, timeout_s: float = 120) -> None:
+def _pg_bin(name: str) -> str:
+    return sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))[-1]
+
+
+def _as_postgres(*command: str, timeout_s: float = 120) -> str:
     done = subprocess.run(
         ["runuser", "-u", "postgres", "--", *command],
         capture_output=True,
@@ -269,17 +371,32 @@ def _as_postgres(*command: str, timeout_s: float = 120) -> None:
         timeout=timeout_s,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)}: {(done.stderr or done.stdout).strip()}")
+        raise RuntimeError(f"{' '.join(command)}: {(done.stderr + done.stdout).strip()}")
+    return done.stdout
+
+
+def _reachable_by_others(path: Path) -> None:
+    """Let the postgres user traverse every directory above ``path`` (pytest's temporary
+    directories are root's alone)."""
+    for parent in path.parents:
+        mode = parent.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            parent.chmod(mode | stat.S_IXOTH)
 
 
 @dataclass
 class PgServer:
-    """One PostgreSQL server: its data directory, port and application name."""
+    """One PostgreSQL server: its application name, port, data and socket directories."""
 
     name: str
     port: int
     data: Path
+    socket_dir: Path
     process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def log(self) -> Path:
+        return self.data.parent / f"{self.name}.log"
 
 
 SYNC_NAMES = "'ANY 1 (pg_a, pg_b)'"
@@ -288,78 +405,97 @@ SYNC_NAMES = "'ANY 1 (pg_a, pg_b)'"
 class PostgresPair:
     """A PostgreSQL primary and a standby streaming from it, synchronously.
 
-    Its files live in a new directory of ``parent`` that the ``postgres`` user can reach
-    (pytest's own temporary directories are root's alone).
+    Its files live in ``root`` (made reachable by the ``postgres`` user), or in a new
+    directory of the system's temporary directory.
     """
 
-    def __init__(self, parent: Path | None = None) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="permis-pg-", dir=parent))
-        self.servers = [
-            PgServer("pg_a", free_port(), self.root / "pg_a"),
-            PgServer("pg_b", free_port(), self.root / "pg_b"),
-        ]
+    def __init__(self, root: Path | None = None) -> None:
+        if root is None:
+            root = Path(tempfile.mkdtemp(prefix="permis-pg-"))
+        self.root = root
+        self.servers = [self._server("pg_a"), self._server("pg_b")]
         self.primary = 0
+        self.started_s: float | None = None
+
+    def _server(self, name: str) -> PgServer:
+        return PgServer(name, free_port(), self.root / name, self.root / f"{name}-socket")
 
     @property
     def standby(self) -> int:
+        """The index of the server that is not the primary."""
         return 1 - self.primary
 
     def start(self) -> float:
-        """initdb a primary, clone its standby; the seconds it took."""
+        """initdb a primary, clone its synchronous standby; the seconds it took."""
         began = time.monotonic()
+        self._prepare_root()
+        self._init_primary(self.servers[0])
+        self._boot(0)
+        self._clone_standby()
+        wait_for(self._streaming, 30, "standby synchronous")
+        self.started_s = time.monotonic() - began
+        log.info("PostgreSQL primary and standby up in %.1f s", self.started_s)
+        return self.started_s
+
+    def _prepare_root(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        _reachable_by_others(self.root)
         self.root.chmod(0o755)
         shutil.chown(self.root, "postgres", "postgres")
-        primary = self.servers[0]
-        _as_postgres(
-            _pg_bin("initdb"),
-            "-D",
-            str(primary.data),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--no-instructions",
-        )
+        for server in self.servers:
+            server.socket_dir.mkdir(exist_ok=True)
+            shutil.chown(server.socket_dir, "postgres", "postgres")
+
+    def _init_primary(self, primary: PgServer) -> None:
+        initdb = [_pg_bin("initdb"), "-D", str(primary.data), "--no-instructions"]
+        _as_postgres(*initdb, "-A", "trust", "-U", "postgres", "-E", "UTF8")
         with (primary.data / "postgresql.conf").open("a") as conf:
             conf.write(
                 "listen_addresses = '127.0.0.1'\n"
-                "unix_socket_directories = ''\n"  # TCP only: no socket lock file to copy
                 "wal_level = replica\nmax_wal_senders = 10\nhot_standby = on\n"
-                # A process killed keeps what it wrote in the OS cache: fsync buys nothing here.
+                # A process killed leaves what it wrote in the OS cache: fsync buys nothing.
                 "fsync = off\nfull_page_writes = off\n"
                 f"synchronous_commit = on\nsynchronous_standby_names = {SYNC_NAMES}\n"
                 "wal_sender_timeout = 5s\nwal_receiver_timeout = 5s\n"
+                "shared_buffers = 32MB\nmax_connections = 100\n"
             )
         with (primary.data / "pg_hba.conf").open("a") as hba:
             hba.write("host all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n")
-        self._boot(0)
-        self._clone_standby()
-        _wait(self._streaming, 30, "standby synchronous")
-        return time.monotonic() - began
+        self._own_settings(primary, None)
+
+    def _own_settings(self, server: PgServer, upstream: PgServer | None) -> None:
+        """Port, socket and (for a standby) whom to stream from, in postgresql.auto.conf,
+        which is read last."""
+        lines = [
+            line
+            for line in (server.data / "postgresql.auto.conf").read_text().splitlines()
+            if not line.startswith(("port", "unix_socket_directories", "primary_conninfo"))
+        ]
+        lines += [f"port = {server.port}", f"unix_socket_directories = '{server.socket_dir}'"]
+        if upstream is not None:
+            lines.append(
+                f"primary_conninfo = 'host=127.0.0.1 port={upstream.port} user=postgres"
+                f" application_name={server.name}'"
+            )
+        (server.data / "postgresql.auto.conf").write_text("\n".join(lines) + "\n")
 
     def _boot(self, i: int) -> None:
         server = self.servers[i]
-        with (self.root / f"{server.name}.log").open("ab") as out:
+        for stale in server.socket_dir.glob(".s.PGSQL.*"):  # left by a postmaster killed
+            stale.unlink()
+        with server.log.open("ab") as out:
             server.process = subprocess.Popen(
-                [
-                    "runuser",
-                    "-u",
-                    "postgres",
-                    "--",
-                    _pg_bin("postgres"),
-                    "-D",
-                    str(server.data),
-                    "-p",
-                    str(server.port),
-                ],
+                ["runuser", "-u", "postgres", "--", _pg_bin("postgres"), "-D", str(server.data)],
                 stdout=out,
                 stderr=out,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        _wait(lambda: self._answers(i), 60, f"{server.name} accepting connections")
+        deadline = time.monotonic() + 60
+        while not self._answers(i):
+            if server.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{server.name} did not start: {_tail(server.log)}")
+            time.sleep(0.2)
 
     def _answers(self, i: int) -> bool:
         try:
@@ -379,7 +515,7 @@ class PostgresPair:
 
     def _sql(self, i: int, statement: str) -> list[tuple[object, ...]]:
         with self._connect(i) as conn:
-            cursor = conn.execute(statement)
+            cursor = conn.execute(statement.encode())
             return list(cursor.fetchall()) if cursor.description else []
 
     def _clone_standby(self) -> None:
@@ -387,30 +523,22 @@ class PostgresPair:
         shutil.rmtree(standby.data, ignore_errors=True)
         _as_postgres(
             _pg_bin("pg_basebackup"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(primary.port),
-            "-U",
-            "postgres",
-            "-D",
-            str(standby.data),
-            "-R",
-            "-X",
-            "stream",
+            *("-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"),
+            *("-D", str(standby.data), "-R", "-X", "stream"),
             "--checkpoint=fast",  # else it waits for the next checkpoint, minutes away
         )
-        with (standby.data / "postgresql.auto.conf").open("a") as conf:
-            conf.write(
-                f"primary_conninfo = 'host=127.0.0.1 port={primary.port} user=postgres"
-                f" application_name={standby.name}'\n"
-            )
+        self._own_settings(standby, primary)
         self._boot(self.standby)
-        _wait(lambda: self._streaming(("sync", "quorum", "async")), 60, "standby streaming")
+        wait_for(lambda: self._streaming(("sync", "quorum", "async")), 60, "standby streaming")
 
     def _streaming(self, modes: tuple[str, ...] = ("sync", "quorum")) -> bool:
         rows = self._sql(self.primary, "SELECT state, sync_state FROM pg_stat_replication")
         return any(state == "streaming" and sync in modes for state, sync in rows)
+
+    def replication(self) -> list[tuple[object, ...]]:
+        """The primary's pg_stat_replication: (application_name, state, sync_state) rows."""
+        query = "SELECT application_name, state, sync_state FROM pg_stat_replication"
+        return self._sql(self.primary, query)
 
     def url(self, database: str = "postgres") -> str:
         """Both servers in libpq's multi-host form: whichever is the primary is found."""
@@ -418,6 +546,7 @@ class PostgresPair:
         return f"postgresql://postgres@{hosts}/{database}?target_session_attrs=read-write"
 
     def primary_url(self, database: str = "postgres") -> str:
+        """The current primary alone."""
         return f"postgresql://postgres@127.0.0.1:{self.servers[self.primary].port}/{database}"
 
     @contextmanager
@@ -429,23 +558,20 @@ class PostgresPair:
             yield name
         finally:
             with suppress(psycopg.Error):
-                self._sql(self.primary, f'DROP DATABASE "{name}" WITH (FORCE)')
+                self._sql(self.primary, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def kill_primary(self) -> None:
         """kill -9 the primary's postmaster and every backend."""
         _kill_group(self.servers[self.primary].process)
 
     def promote(self) -> None:
-        """Promote the standby and let it commit alone until a new standby joins (as
+        """Promote the standby, and let it commit alone until a new standby joins (as
         Patroni does when no synchronous standby is left)."""
         standby = self.servers[self.standby]
-        _as_postgres(_pg_bin("pg_ctl"), "promote", "-D", str(standby.data))
+        _as_postgres(_pg_bin("pg_ctl"), "promote", "-w", "-D", str(standby.data))
         self.primary = self.standby
-        _wait(
-            lambda: self._sql(self.primary, "SELECT pg_is_in_recovery()") == [(False,)],
-            30,
-            "promoted",
-        )
+        in_recovery = "SELECT pg_is_in_recovery()"
+        wait_for(lambda: self._sql(self.primary, in_recovery) == [(False,)], 30, "promoted")
         self._sql(self.primary, "ALTER SYSTEM SET synchronous_standby_names = ''")
         self._sql(self.primary, "SELECT pg_reload_conf()")
 
@@ -456,14 +582,16 @@ class PostgresPair:
         self.promote()
         return time.monotonic() - began
 
-    def rebuild_standby(self) -> None:
-        """The lost server comes back as a standby of the new primary; commits wait for
-        it again."""
+    def rebuild_standby(self) -> float:
+        """The lost server comes back as a standby of the new primary, and commits wait for
+        it again; the seconds it took."""
+        began = time.monotonic()
         _kill_group(self.servers[self.standby].process)
         self._clone_standby()
         self._sql(self.primary, "ALTER SYSTEM RESET synchronous_standby_names")
         self._sql(self.primary, "SELECT pg_reload_conf()")
-        _wait(self._streaming, 30, "standby synchronous again")
+        wait_for(self._streaming, 30, "standby synchronous again")
+        return time.monotonic() - began
 
     def restart_primary(self) -> None:
         """Stop the primary as an operator does (fast), and start it again."""
@@ -472,7 +600,7 @@ class PostgresPair:
         if primary.process is not None:
             primary.process.wait(timeout=30)
         self._boot(self.primary)
-        _wait(self._streaming, 60, "standby streaming again")
+        wait_for(self._streaming, 60, "standby streaming again")
 
     def close(self) -> None:
         """Kill both servers and remove their files; safe to call again."""
