@@ -66,6 +66,15 @@ def test_every_node_is_tried_and_each_process_starts_from_its_own() -> None:
     assert hosts[start:] + hosts[:start] == ["10.0.0.1", "10.0.0.2", "10.0.0.3"]
 
 
+def test_a_node_url_may_set_its_own_connection_options() -> None:
+    (tuned, plain) = sorted(
+        node_parameters("amqp://u:p@a/permis?heartbeat=10&socket_timeout=2,amqp://u:p@b/permis"),
+        key=lambda p: p.host,
+    )
+    assert (tuned.heartbeat, tuned.socket_timeout, tuned.connection_attempts) == (10, 2, 1)
+    assert (plain.heartbeat, plain.socket_timeout) == (30, 5)
+
+
 def test_stage_queues_are_quorum_and_dead_letter_to_their_xq() -> None:
     arguments = stage_queue_arguments("stage.mail")
     assert arguments["x-queue-type"] == "quorum"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -43,6 +44,15 @@ def mapped_amqp_errors(what: str) -> Iterator[None]:
         raise TransientError(f"{what}: {type(exc).__name__}") from exc
 
 
+CONNECTION_DEFAULTS = {
+    "heartbeat": 30,
+    "blocked_connection_timeout": 60,
+    "connection_attempts": 1,
+    "socket_timeout": 5,
+}
+"""pika's options Permis sets unless a node's URL gives its own (``?heartbeat=10``)."""
+
+
 def node_parameters(url: str) -> list[pika.URLParameters]:
     """pika's parameters for each node of ``url``, starting from a node chosen by this
     process's id, so that a cluster's clients spread over its nodes; pika tries them in
@@ -53,10 +63,10 @@ def node_parameters(url: str) -> list[pika.URLParameters]:
     parameters = []
     for node in ordered:
         params = pika.URLParameters(node)
-        params.heartbeat = 30
-        params.blocked_connection_timeout = 60
-        params.connection_attempts = 1
-        params.socket_timeout = 5
+        given = urllib.parse.parse_qs(urllib.parse.urlsplit(node).query)
+        for option, value in CONNECTION_DEFAULTS.items():
+            if option not in given:
+                setattr(params, option, value)
         parameters.append(params)
     return parameters
 
