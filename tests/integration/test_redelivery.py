@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from datetime import timedelta
 
 import pytest
@@ -29,7 +30,7 @@ class DyingRelay:
 
 
 def test_a_conflicting_redelivery_also_publishes_the_copy_a_dead_attempt_left(
-    harness: Harness,
+    harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     body = expected_rows()[0].body
     harness.submit(body)
@@ -44,8 +45,12 @@ def test_a_conflicting_redelivery_also_publishes_the_copy_a_dead_attempt_left(
     harness.clock.set(
         harness.clock() + timedelta(seconds=CLAIM_LEASE_S + 1)
     )  # the dead one's hold lapsed
-    take_in(services, payload)
+    with caplog.at_level(logging.WARNING, logger="workers.core.outbox"):
+        take_in(services, payload)
 
+    (late,) = [r for r in caplog.records if r.name == "workers.core.outbox"]
+    assert late.getMessage() == "published what an earlier attempt left pending"
+    assert late.__dict__["count"] == 1
     kept = [p for p in harness.publisher.on("") if p.routing_key == SUBMISSIONS_REJECTED_QUEUE]
     assert [p.headers[REASON_HEADER] for p in kept] == ["conflict", "conflict"]
     with services.store.transaction() as tx:

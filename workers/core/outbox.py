@@ -48,8 +48,11 @@ class OutboxRelay:
         ``again`` by an earlier attempt, what that attempt may have died before publishing.
         """
         self.publish(written)
-        if again:
-            self.flush(origin)
+        if again and (published := self.flush(origin)):
+            log.warning(
+                "published what an earlier attempt left pending",
+                extra={"origin": origin, "count": published},
+            )
 
     def sweep(self, min_age_s: float = 30.0) -> int:
         """Publish rows left pending for longer than ``min_age_s`` (after a crash)."""
