@@ -33,6 +33,8 @@ COLUMNS = (
     "distinct emails",
     "resent, same Message-ID",
     "published again by the portal",
+    "stage messages retried",
+    "outbox rows published late",
     "first dossier completed after the fault",
     "settled after the load",
 )

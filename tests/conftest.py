@@ -32,13 +32,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The fault suite is marked ``faults`` and ``cluster`` and runs last: it starts a
-    broker cluster and a database pair of its own, which load the machine."""
+    """The fault suite is marked ``faults`` and runs last: it starts a broker cluster and
+    a database pair of its own, which load the machine. Its scenarios of the cluster and
+    the pair, and their own checks, are marked ``cluster`` in their files."""
     faults = Path(__file__).parent / "faults"
     for item in items:
         if faults in item.path.parents:
             item.add_marker(pytest.mark.faults)
-            item.add_marker(pytest.mark.cluster)
     items.sort(key=lambda item: faults in item.path.parents)
 
 

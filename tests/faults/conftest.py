@@ -1,13 +1,16 @@
 """`permis run` under a steady load, and the faults a deployment meets, injected for real.
 
 The broker and the database are the suite's own: a RabbitMQ cluster of three nodes and a
-PostgreSQL primary with a synchronous standby, started on loopback ports for the session
-(tests/support/cluster.py) and removed after it. The machine's own services are never
+PostgreSQL primary with a synchronous standby, started for the session
+(tests/support/cluster.py) and removed after it. The nodes run in network namespaces of
+their own when this machine allows it, so that one can be cut off; on loopback ports
+otherwise, and the partition scenario is skipped. The machine's own services are never
 touched. Each scenario has its own vhost, database and SMTP server.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -17,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.cluster import PostgresPair, RabbitCluster
+from tests.support.cluster import Namespaces, PostgresPair, RabbitCluster
 from tests.support.load import DATABASE_GONE, Outcome, Platform, Portal
 from tests.support.processes import children, clean_env, permis, stop, wait_until
 from tests.support.smtp import HOST, Relay
@@ -53,20 +56,24 @@ def _seconds(value: float | None) -> str:
 
 @dataclass
 class Services:
-    """The suite's own broker cluster and database pair."""
+    """The suite's own broker cluster and database pair; ``no_network`` says why the nodes
+    are not in namespaces of their own, when they are not."""
 
     rabbit: RabbitCluster
     postgres: PostgresPair
+    no_network: str | None
 
 
 @pytest.fixture(scope="session")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    rabbit = RabbitCluster(tmp_path_factory.mktemp("rabbit"))
+    no_network = Namespaces.available()
+    network = None if no_network else Namespaces(3)
+    rabbit = RabbitCluster(tmp_path_factory.mktemp("rabbit"), network=network)
     postgres = PostgresPair()
     try:
         rabbit.start()
         postgres.start()
-        yield Services(rabbit, postgres)
+        yield Services(rabbit, postgres, no_network)
     finally:
         rabbit.close()
         postgres.close()
@@ -112,10 +119,37 @@ class Pipeline:
         )
 
     def _queues(self, column: str) -> dict[str, int]:
-        return {q["name"]: int(q[column]) for q in self.services.rabbit.queues(self.vhost)}
+        # A queue that cannot say (no leader yet) counts as not empty.
+        return {
+            q["name"]: int(q[column]) if q[column].isdigit() else 1
+            for q in self.services.rabbit.queues(self.vhost)
+        }
 
     def queue_types(self) -> set[str]:
         return {q["type"] for q in self.services.rabbit.queues(self.vhost)}
+
+    def recoveries(self) -> dict[str, int]:
+        """What the pipeline's log says it did to recover: stage messages it retried (a
+        transaction or a publish that failed in the fault) and outbox rows it published
+        late, after the attempt that wrote them could not."""
+        retried = late = 0
+        for line in self.log.read_text(errors="replace").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            message = entry.get("message", "")
+            if message.startswith("Retrying message"):
+                retried += 1
+            elif message in LATE_PUBLICATIONS:
+                late += int(entry.get("count", 0))
+        return {"stage messages retried": retried, "outbox rows published late": late}
+
+
+LATE_PUBLICATIONS = {
+    "outbox sweep published leftovers",
+    "published what an earlier attempt left pending",
+}
 
 
 @pytest.fixture
@@ -268,4 +302,5 @@ def assert_nothing_lost_nothing_twice(name: str, outcome: Outcome, pipeline: Pip
     assert outcome.pending_outbox == 0
     assert pipeline.dead_letters() == {}, tail
     assert pipeline.queue_types() == {"quorum"}
-    REPORT.append((name, outcome.summary(), outcome.settled_s, outcome.recovered_s))
+    summary = outcome.summary() | pipeline.recoveries()
+    REPORT.append((name, summary, outcome.settled_s, outcome.recovered_s))

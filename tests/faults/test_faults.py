@@ -8,6 +8,7 @@ import os
 import random
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -74,6 +75,7 @@ def stage_leader(pipeline: Pipeline) -> tuple[int, str]:
     return leader, f"{led} of {len(stage_queues)}"
 
 
+@pytest.mark.cluster
 def test_the_node_leading_the_stage_queues_killed(pipeline: Pipeline, load: Load) -> None:
     rabbit = pipeline.services.rabbit
     leader, led = stage_leader(pipeline)
@@ -89,6 +91,7 @@ def test_the_node_leading_the_stage_queues_killed(pipeline: Pipeline, load: Load
     assert_nothing_lost_nothing_twice(name, outcome, pipeline)
 
 
+@pytest.mark.cluster
 def test_the_nodes_restarted_one_after_another(pipeline: Pipeline, load: Load) -> None:
     rabbit = pipeline.services.rabbit
 
@@ -101,6 +104,7 @@ def test_the_nodes_restarted_one_after_another(pipeline: Pipeline, load: Load) -
     assert_nothing_lost_nothing_twice("RabbitMQ: rolling restart", outcome, pipeline)
 
 
+@pytest.mark.cluster
 def test_the_leader_node_and_a_stage_worker_killed_together(pipeline: Pipeline, load: Load) -> None:
     rabbit = pipeline.services.rabbit
 
@@ -118,6 +122,57 @@ def test_the_leader_node_and_a_stage_worker_killed_together(pipeline: Pipeline, 
     assert_nothing_lost_nothing_twice(name, outcome, pipeline)
 
 
+PARTITION_S = 45.0
+"""Longer than a client's heartbeat timeout (30 s), so that the clients of the cut node
+find it gone and move to the others, as they would in a lasting partition."""
+
+
+@pytest.mark.cluster
+def test_the_node_leading_the_stage_queues_cut_off_then_joined(
+    pipeline: Pipeline, load: Load
+) -> None:
+    if pipeline.services.no_network:
+        pytest.skip(f"a partition needs network namespaces: {pipeline.services.no_network}")
+    rabbit = pipeline.services.rabbit
+    leader, led = stage_leader(pipeline)
+    paused: list[bool] = []
+
+    def partition() -> None:
+        rabbit.cut(leader)
+        # The two others see it gone and go on; pause_minority pauses it on its side.
+        paused.append(wait_until(lambda: leader not in rabbit.running(), PARTITION_S))
+        time.sleep(PARTITION_S)
+        rabbit.join(leader)
+        assert wait_until(lambda: rabbit.running() == {0, 1, 2}, 120, every_s=1)
+
+    outcome = run_under_load(pipeline, load, partition)
+    assert paused == [True]
+    name = f"RabbitMQ: node leading {led} stage queues cut off for 45 s, then joined"
+    assert_nothing_lost_nothing_twice(name, outcome, pipeline)
+
+
+MAJORITY_LOST_S = 20.0
+
+
+@pytest.mark.cluster
+def test_two_nodes_of_three_killed_then_back(pipeline: Pipeline, load: Load) -> None:
+    rabbit = pipeline.services.rabbit
+    leader, _ = stage_leader(pipeline)
+    lost = [leader, (leader + 1) % 3]
+
+    def lose_majority() -> None:
+        rabbit.kill(*lost)
+        # The one left is a minority: it pauses, and nothing is published or consumed.
+        time.sleep(MAJORITY_LOST_S)
+        with ThreadPoolExecutor(len(lost)) as pool:
+            list(pool.map(rabbit.start_node, lost))
+
+    outcome = run_under_load(pipeline, load, lose_majority)
+    assert rabbit.running() == {0, 1, 2}
+    name = "RabbitMQ: two nodes of three killed (-9), back after 20 s"
+    assert_nothing_lost_nothing_twice(name, outcome, pipeline)
+
+
 def test_smtp_server_stopped_for_30_seconds(pipeline: Pipeline, load: Load) -> None:
     def outage() -> None:
         pipeline.smtp.stop()
@@ -128,11 +183,13 @@ def test_smtp_server_stopped_for_30_seconds(pipeline: Pipeline, load: Load) -> N
     assert_nothing_lost_nothing_twice("SMTP down 30 s", outcome, pipeline)
 
 
+@pytest.mark.cluster
 def test_postgresql_restarted(pipeline: Pipeline, load: Load) -> None:
     outcome = run_under_load(pipeline, load, pipeline.services.postgres.restart_primary)
     assert_nothing_lost_nothing_twice("PostgreSQL restarted", outcome, pipeline)
 
 
+@pytest.mark.cluster
 def test_the_postgresql_primary_killed_and_the_standby_promoted(
     pipeline: Pipeline, load: Load
 ) -> None:

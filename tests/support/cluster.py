@@ -1,10 +1,14 @@
 """A RabbitMQ cluster and a PostgreSQL primary with its standby, of the suite's own.
 
-Started on loopback ports from Debian's packages, for the faults they are there to
-suffer, and removed at the end. Nothing here touches the machine's own services: the
-RabbitMQ nodes have their own names, ports, data directories, Erlang cookie and epmd
-(its own port); the PostgreSQL servers their own data directories, ports and sockets,
-and are never driven through pg_ctlcluster.
+Started from Debian's packages, for the faults they are there to suffer, and removed at
+the end. Nothing here touches the machine's own services: the RabbitMQ nodes have their
+own names, ports, data directories, Erlang cookie and epmd (its own port); the
+PostgreSQL servers their own data directories, ports and sockets, and are never driven
+through pg_ctlcluster.
+
+The nodes listen on loopback ports, or, given ``Namespaces``, each in a network namespace
+of its own joined to a bridge of this host, so that one can be cut off from the others
+and from its clients (a partition) and joined again.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import glob
 import json
 import logging
 import os
+import random
+import re
 import shutil
 import signal
 import socket
@@ -27,6 +33,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -35,6 +42,42 @@ log = logging.getLogger(__name__)
 
 RABBIT_BIN = Path("/usr/lib/rabbitmq/bin")
 STARTUP_S = 120.0
+QUEUE_COLUMNS = ("name", "type", "leader", "messages", "messages_unacknowledged")
+QUEUE_TYPES = {"rabbit_quorum_queue": "quorum", "rabbit_classic_queue": "classic"}
+QUEUES_EVAL = re.sub(
+    r"\s+",
+    " ",
+    """
+    Leader = fun(Q) -> case amqqueue:get_pid(Q) of {_, N} -> N; P -> node(P) end end,
+    Counts = fun(Q) ->
+        Name = amqqueue:get_name(Q),
+        Asked = case amqqueue:get_type(Q) of
+            rabbit_quorum_queue ->
+                catch erpc:call(Leader(Q), ets, lookup, [queue_coarse_metrics, Name], 5000);
+            _ ->
+                catch rabbit_amqqueue:info(Q, [messages, messages_unacknowledged])
+        end,
+        case Asked of
+            [{_, _, Unacked, Total, _}] -> {Total, Unacked};
+            [{messages, Total}, {messages_unacknowledged, Unacked}] -> {Total, Unacked};
+            _ -> {unknown, unknown}
+        end
+    end,
+    [begin
+        {Total, Unacked} = Counts(Q),
+        io:format("~ts\\t~s\\t~s\\t~p\\t~p~n",
+                  [element(4, amqqueue:get_name(Q)), amqqueue:get_type(Q), Leader(Q),
+                   Total, Unacked])
+     end || Q <- rabbit_amqqueue:list(<<"VHOST">>)],
+    ok.
+    """,
+).strip()
+"""Each queue's row, asked of one node with ``eval`` rather than ``list_queues``: that has
+each node send its rows to the CLI itself, which a node in a namespace cannot reach by
+the name the CLI goes by. A quorum queue's counts are its leader's (the others' lag)."""
+NET_TICKTIME_S = 10
+"""How soon a node finds a peer unreachable (RabbitMQ's default is 60 s): short, so that
+a partition the suite makes is seen and the minority pauses within the scenario."""
 
 
 def free_port() -> int:
@@ -85,6 +128,97 @@ def _tail(path: Path, chars: int = 3000) -> str:
         return ""
 
 
+class Namespaces:
+    """One network namespace per node, each joined to a bridge of this host by a veth pair.
+
+    Node ``i`` has the address ``address(i)`` in its namespace; this host reaches it over
+    the bridge. Setting the host's end of its pair down cuts it off from the other nodes
+    and from every client at once, as a failed switch port would.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.tag = uuid.uuid4().hex[:4]
+        self.subnet = _free_subnet()
+        self.bridge = f"pmb-{self.tag}"
+        self.names = [f"permis-{self.tag}-{i}" for i in range(size)]
+        self.ends = [f"pmv-{self.tag}-{i}" for i in range(size)]
+        self.created: list[str] = []
+
+    @staticmethod
+    def available() -> str | None:
+        """Why namespaces cannot be made here, or None when they can."""
+        if os.geteuid() != 0:
+            return "making network namespaces needs root"
+        if shutil.which("ip") is None:
+            return "iproute2's ip is not installed"
+        probe = f"permis-probe-{uuid.uuid4().hex[:6]}"
+        made = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
+        if made.returncode != 0:
+            return f"ip netns add failed: {made.stderr.strip()}"
+        subprocess.run(["ip", "netns", "del", probe], capture_output=True)
+        return None
+
+    def address(self, i: int) -> str:
+        return f"{self.subnet}.{10 + i}"
+
+    def inside(self, i: int) -> list[str]:
+        """The prefix that runs a command in node ``i``'s namespace."""
+        return ["ip", "netns", "exec", self.names[i]]
+
+    def create(self) -> None:
+        _ip("link", "add", self.bridge, "type", "bridge")
+        self.created.append(self.bridge)
+        _ip("addr", "add", f"{self.subnet}.1/24", "dev", self.bridge)
+        _ip("link", "set", self.bridge, "up")
+        for i, (name, end) in enumerate(zip(self.names, self.ends, strict=True)):
+            _ip("netns", "add", name)
+            self.created.append(name)
+            _ip("link", "add", end, "type", "veth", "peer", "name", "eth0", "netns", name)
+            _ip("link", "set", end, "master", self.bridge, "up")
+            _ip("-n", name, "addr", "add", f"{self.address(i)}/24", "dev", "eth0")
+            _ip("-n", name, "link", "set", "eth0", "up")
+            _ip("-n", name, "link", "set", "lo", "up")
+
+    def cut(self, i: int) -> None:
+        """Cut node ``i`` off the network."""
+        _ip("link", "set", self.ends[i], "down")
+
+    def join(self, i: int) -> None:
+        """Put node ``i`` back on the network."""
+        _ip("link", "set", self.ends[i], "up")
+
+    def close(self) -> None:
+        """Kill what still runs in the namespaces, then remove them and the bridge."""
+        for name in self.names:
+            if name not in self.created:
+                continue
+            pids = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True)
+            for pid in pids.stdout.split():
+                with suppress(ProcessLookupError, ValueError):
+                    os.kill(int(pid), signal.SIGKILL)
+            subprocess.run(["ip", "netns", "del", name], capture_output=True)
+        for end in self.ends:  # its pair goes with it; a namespace's own may go only later
+            subprocess.run(["ip", "link", "del", end], capture_output=True)
+        if self.bridge in self.created:
+            subprocess.run(["ip", "link", "del", self.bridge], capture_output=True)
+        self.created.clear()
+
+
+def _ip(*args: str) -> None:
+    done = subprocess.run(["ip", *args], capture_output=True, text=True, timeout=30)
+    if done.returncode != 0:
+        raise RuntimeError(f"ip {' '.join(args)}: {done.stderr.strip()}")
+
+
+def _free_subnet() -> str:
+    """A 10.77.x subnet no interface of this host uses."""
+    used = subprocess.run(["ip", "-4", "-o", "addr"], capture_output=True, text=True).stdout
+    for third in random.sample(range(100, 250), 150):
+        if f" 10.77.{third}." not in used:
+            return f"10.77.{third}"
+    raise RuntimeError("no free 10.77.x subnet")
+
+
 @dataclass
 class RabbitNode:
     """One node: its name, ports and directory."""
@@ -101,21 +235,36 @@ class RabbitNode:
 
 
 class RabbitCluster:
-    """Nodes of one RabbitMQ cluster on this host, clustered with ``rabbitmqctl``."""
+    """Nodes of one RabbitMQ cluster on this host, clustered with ``rabbitmqctl``.
 
-    def __init__(self, root: Path, size: int = 3) -> None:
+    With ``network``, each node runs in its namespace, named by its address (Erlang's
+    long names), with an epmd of its own there.
+    """
+
+    def __init__(self, root: Path, size: int = 3, *, network: Namespaces | None = None) -> None:
         self.root = root
+        self.network = network
         self.tag = uuid.uuid4().hex[:4]
         self.epmd_port = free_port()
-        self.epmd: subprocess.Popen[bytes] | None = None
+        self.epmds: list[subprocess.Popen[bytes]] = []
         self.cookie_home = root / "home"
         self.nodes = [
             RabbitNode(
-                f"permis-t{i}-{self.tag}@localhost", free_port(), free_port(), root / f"n{i}"
+                f"permis-t{i}-{self.tag}@{self.host(i) if network else 'localhost'}",
+                free_port(),
+                free_port(),
+                root / f"n{i}",
             )
             for i in range(size)
         ]
         self.started_s: float | None = None
+
+    def host(self, i: int) -> str:
+        """The address node ``i`` listens on."""
+        return self.network.address(i) if self.network else "127.0.0.1"
+
+    def _inside(self, i: int) -> list[str]:
+        return self.network.inside(i) if self.network else []
 
     def _env(self, node: RabbitNode | None = None) -> dict[str, str]:
         env = {
@@ -124,10 +273,14 @@ class RabbitCluster:
             "ERL_EPMD_PORT": str(self.epmd_port),
             "RABBITMQ_CONF_ENV_FILE": str(self.root / "rabbitmq-env.conf"),
         }
+        if self.network:
+            env["RABBITMQ_USE_LONGNAME"] = "true"
         if node is not None:
             env |= {
                 "RABBITMQ_NODENAME": node.name,
-                "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+                "RABBITMQ_NODE_IP_ADDRESS": node.name.partition("@")[2].replace(
+                    "localhost", "127.0.0.1"
+                ),
                 "RABBITMQ_NODE_PORT": str(node.amqp_port),
                 "RABBITMQ_DIST_PORT": str(node.dist_port),
                 "RABBITMQ_MNESIA_BASE": str(node.home / "mnesia"),
@@ -143,6 +296,8 @@ class RabbitCluster:
     def start(self) -> float:
         """Start every node in parallel and cluster them; the seconds it took."""
         began = time.monotonic()
+        if self.network:
+            self.network.create()
         self._write_files()
         self._start_epmd()
         with ThreadPoolExecutor(len(self.nodes)) as pool:
@@ -170,30 +325,37 @@ class RabbitCluster:
             (node.home / "rabbitmq.conf").write_text(
                 f"listeners.tcp.default = {node.amqp_port}\n"
                 "cluster_partition_handling = pause_minority\n"
+                f"net_ticktime = {NET_TICKTIME_S}\n"
                 "loopback_users = none\n"
                 "vm_memory_high_watermark.relative = 0.2\n"
                 "disk_free_limit.absolute = 50MB\n"
             )
 
     def _start_epmd(self) -> None:
-        """Our own epmd in the foreground, so the nodes do not daemonize one that would
-        outlive them."""
-        with (self.root / "epmd.log").open("ab") as out:
-            self.epmd = subprocess.Popen(
-                ["epmd", "-port", str(self.epmd_port), "-address", "127.0.0.1"],
-                env=self._env(),
-                stdout=out,
-                stderr=out,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        wait_for(lambda: _listening(self.epmd_port), 10, "epmd listening")
+        """Our own epmd in the foreground, on this host for the CLI and in each node's
+        namespace, so that neither daemonizes one that would outlive the cluster."""
+        places: list[tuple[list[str], str]] = [([], "127.0.0.1")]
+        if self.network:
+            places += [(self._inside(i), self.host(i)) for i in range(len(self.nodes))]
+        for n, (inside, address) in enumerate(places):
+            with (self.root / f"epmd{n}.log").open("ab") as out:
+                self.epmds.append(
+                    subprocess.Popen(
+                        [*inside, "epmd", "-port", str(self.epmd_port), "-address", address],
+                        env=self._env(),
+                        stdout=out,
+                        stderr=out,
+                        stdin=subprocess.DEVNULL,
+                        start_new_session=True,
+                    )
+                )
+            wait_for(partial(_listening, self.epmd_port, address), 10, "epmd listening")
 
     def _boot(self, i: int) -> None:
         node = self.nodes[i]
         with node.console.open("ab") as out:
             node.process = subprocess.Popen(
-                [str(RABBIT_BIN / "rabbitmq-server")],
+                [*self._inside(i), str(RABBIT_BIN / "rabbitmq-server")],
                 env=self._env(node),
                 stdout=out,
                 stderr=out,
@@ -216,7 +378,8 @@ class RabbitCluster:
 
     def ctl(self, i: int, *args: str, timeout_s: float = 60) -> str:
         """``rabbitmqctl -q -n <node i> …``; RuntimeError with what it said when it fails."""
-        command = [str(RABBIT_BIN / "rabbitmqctl"), "-q", "-n", self.nodes[i].name, *args]
+        names = ["--longnames"] if self.network else []
+        command = [str(RABBIT_BIN / "rabbitmqctl"), "-q", *names, "-n", self.nodes[i].name, *args]
         done = subprocess.run(
             command, env=self._env(), capture_output=True, text=True, timeout=timeout_s
         )
@@ -228,7 +391,7 @@ class RabbitCluster:
     def url(self, vhost: str, i: int) -> str:
         """The AMQP URL of ``vhost`` on node ``i``."""
         quoted = urllib.parse.quote(vhost, safe="")
-        return f"amqp://guest:guest@127.0.0.1:{self.nodes[i].amqp_port}/{quoted}"
+        return f"amqp://guest:guest@{self.host(i)}:{self.nodes[i].amqp_port}/{quoted}"
 
     def urls(self, vhost: str) -> str:
         """Every node's URL, comma-separated: the form of ``PERMIS_BROKER_URL``."""
@@ -260,7 +423,8 @@ class RabbitCluster:
         """The nodes whose process runs and whose broker application is up in the cluster."""
         for asked in [i for i in range(len(self.nodes)) if self._alive(i)]:
             try:
-                status = json.loads(self.ctl(asked, "cluster_status", "--formatter", "json"))
+                said = self.ctl(asked, "cluster_status", "--formatter", "json", timeout_s=15)
+                status = json.loads(said)
             except (RuntimeError, ValueError, subprocess.TimeoutExpired):
                 continue
             names = set(status.get("running_nodes", []))
@@ -269,9 +433,16 @@ class RabbitCluster:
             }
         return set()
 
-    def kill(self, i: int) -> None:
-        """kill -9 node ``i`` (its Erlang VM and what it started), and wait until it is gone."""
-        _kill_group(self.nodes[i].process)
+    def kill(self, *nodes: int) -> None:
+        """kill -9 each of ``nodes`` at once (its Erlang VM and what it started), and wait
+        until they are gone."""
+        for i in nodes:
+            process = self.nodes[i].process
+            if process is not None:
+                with suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
+        for i in nodes:
+            _kill_group(self.nodes[i].process)
 
     def stop(self, i: int) -> None:
         """Stop node ``i`` as an operator does, and wait until its process is gone."""
@@ -285,24 +456,34 @@ class RabbitCluster:
         self._boot(i)
         wait_for(lambda: i in self.running(), 60, f"node {i} rejoined")
 
+    def cut(self, i: int) -> None:
+        """Cut node ``i`` off the other nodes and its clients (a partition)."""
+        if self.network is None:
+            raise RuntimeError("a partition needs the nodes in network namespaces")
+        self.network.cut(i)
+
+    def join(self, i: int) -> None:
+        """Heal the partition of node ``i``."""
+        if self.network is None:
+            raise RuntimeError("a partition needs the nodes in network namespaces")
+        self.network.join(i)
+
     def restart(self, i: int) -> None:
         """``stop`` then ``start_node``."""
         self.stop(i)
         self.start_node(i)
 
     def queues(self, vhost: str) -> list[dict[str, str]]:
-        """Each queue of ``vhost``: name, type, leader, messages, messages_unacknowledged."""
-        columns = ("name", "type", "leader", "messages", "messages_unacknowledged")
-        listed = self.ctl(
-            self._any(),
-            "list_queues",
-            "-p",
-            vhost,
-            *columns,
-            "--formatter",
-            "json",
-        )
-        return [{k: str(v) for k, v in row.items()} for row in json.loads(listed or "[]")]
+        """Each queue of ``vhost``: name, type, leader, messages, messages_unacknowledged
+        (a count is "unknown" when its leader does not answer)."""
+        if not vhost.replace("-", "").isalnum():
+            raise ValueError(f"not a vhost of this suite: {vhost!r}")
+        said = self.ctl(self._any(), "eval", QUEUES_EVAL.replace("VHOST", vhost))
+        rows = [line.split("\t") for line in said.splitlines() if "\t" in line]
+        return [
+            dict(zip(QUEUE_COLUMNS, [name, QUEUE_TYPES.get(kind, kind), *rest], strict=True))
+            for name, kind, *rest in rows
+        ]
 
     def leader_of(self, vhost: str, queue: str) -> int:
         """The index of the node leading quorum queue ``queue``."""
@@ -328,16 +509,19 @@ class RabbitCluster:
                 capture_output=True,
                 timeout=10,
             )
-        _kill_group(self.epmd)
+        for epmd in self.epmds:
+            _kill_group(epmd)
         for pid in _pids_with_env("epmd", f"ERL_EPMD_PORT={self.epmd_port}"):
             with suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+        if self.network:
+            self.network.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def _listening(port: int) -> bool:
+def _listening(port: int, host: str = "127.0.0.1") -> bool:
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
+        with socket.create_connection((host, port), timeout=1):
             return True
     except OSError:
         return False
