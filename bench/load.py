@@ -185,8 +185,11 @@ def grant_burst(url: str, keys: Path, events: Events, count: int) -> dict[str, f
     return sent
 
 
-def summarise_burst(burst: dict[str, float], arrivals: Arrivals) -> dict[str, Any]:
-    """Grants published at once: how fast both authorization emails came for each."""
+def summarise_burst(
+    burst: dict[str, float], arrivals: Arrivals, cpu: dict[str, float] | None = None
+) -> dict[str, Any]:
+    """Grants published at once: how fast both authorization emails came for each, and
+    what CPU each took (``cpu``: seconds per process over the burst)."""
     if not burst:
         return {}
     received: dict[str, list[float]] = defaultdict(list)
@@ -196,10 +199,15 @@ def summarise_burst(burst: dict[str, float], arrivals: Arrivals) -> dict[str, An
     complete = {n: max(times) for n, times in received.items() if len(times) == 2}
     latencies = [(t - burst[n]) * 1000 for n, t in complete.items()]
     elapsed = max(complete.values(), default=0.0) - min(burst.values())
+    per_grant = {
+        name: round(seconds / max(1, len(complete)) * 1000, 2)
+        for name, seconds in sorted((cpu or {}).items())
+    }
     return {
         "burst_grants": len(complete),
         "burst_grants_per_s": round(len(complete) / elapsed, 1) if complete else 0.0,
         "burst_grant_latency_ms": {k: round(v, 1) for k, v in percentiles(latencies).items()},
+        **({"cpu_ms_per_burst_grant": per_grant} if per_grant else {}),
     }
 
 
@@ -354,6 +362,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             ),
             args.timeout,
         )
+        services_loaded = services_cpu()
+        workers_loaded = memory_and_cpu(processes(supervisor.pid), supervisor.pid)[1]
         burst = grant_burst(url, keys, events, args.grant_burst) if args.grant_burst else {}
         if burst:
             done = done and wait_until(
@@ -361,14 +371,41 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 args.timeout,
             )
         services_after = services_cpu()
-        pids = processes(supervisor.pid)
-        peaks, cpu = memory_and_cpu(pids, supervisor.pid)
-        cpu = {name: spent - workers_before.get(name, 0.0) for name, spent in cpu.items()}
-        cpu.update({k: v - services_before[k] for k, v in services_after.items()})
+        peaks, workers_after = memory_and_cpu(processes(supervisor.pid), supervisor.pid)
+        cpu = spent(workers_before, workers_loaded) | spent(services_before, services_loaded)
+        burst_cpu = spent(workers_loaded, workers_after) | spent(services_loaded, services_after)
         stages = stage_percentiles(metrics_port)
+    floor = run_floor(args, every) if args.floor else {}
     ceiling = run_ceiling(args.ceiling_chains)
     result = summarise(args, sent, events, arrivals, done, peaks, cpu, stages, ceiling)
-    return {**result, **summarise_burst(burst, arrivals)}
+    return {
+        **result,
+        **summarise_burst(burst, arrivals, burst_cpu),
+        **({"floor": floor} if floor else {}),
+    }
+
+
+def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """CPU seconds each process used between two readings."""
+    return {name: seconds - before.get(name, 0.0) for name, seconds in after.items()}
+
+
+def run_floor(args: argparse.Namespace, every: int) -> dict[str, Any]:
+    """bench/floor.py with this run's load, on a vhost and schema of its own."""
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "floor.py"),
+        f"--submissions={args.submissions}",
+        f"--rate={args.rate}",
+        f"--grant-every={every}",
+        f"--grant-burst={args.grant_burst}",
+        f"--threads={args.threads}",
+        f"--timeout={args.timeout}",
+    ]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=3 * args.timeout)
+    if out.returncode != 0:
+        raise SystemExit(f"bench/floor.py failed:\n{out.stderr[-3000:]}")
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def run_ceiling(chains: int) -> dict[str, Any]:
@@ -475,9 +512,18 @@ def markdown(result: dict[str, Any]) -> str:
             if "burst_grants" in result
             else []
         ),
+        *(_floor_rows(result["floor"]) if "floor" in result else []),
         f"| ceiling: 5 no-op actors chained, confirms on | {result['ceiling_chains_per_s']}/s |",
         f"| Permis deposits as a share of the ceiling | {result['share_of_ceiling']} |",
         f"| CPU per dossier, Permis processes | {_permis_cpu(result)} ms |",
+        *(
+            [
+                f"| CPU per burst grant, Permis processes "
+                f"| {_permis_cpu(result, 'cpu_ms_per_burst_grant')} ms |"
+            ]
+            if "cpu_ms_per_burst_grant" in result
+            else []
+        ),
         "",
         "| stage | p50 | p95 | p99 (ms, handling time) |",
         "|---|---:|---:|---:|",
@@ -497,10 +543,55 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _permis_cpu(result: dict[str, Any]) -> float:
-    outside = ("rabbitmq", "postgresql")
-    spent = result["cpu_ms_per_dossier"].items()
-    return round(sum(ms for name, ms in spent if name not in outside), 2)
+OUTSIDE = ("rabbitmq", "postgresql")
+
+
+def _floor_rows(floor: dict[str, Any]) -> list[str]:
+    grants = floor.get("floor_burst_grants_per_s", floor.get("floor_grants_per_s"))
+    return [
+        f"| floor: the same hops, infrastructure only (bench/floor.py) "
+        f"| {floor.get('floor_deposits_per_s')} deposits/s, {grants} grants/s |",
+        f"| … its CPU per dossier, floor processes | {floor.get('cpu_ms_per_dossier')} ms |",
+    ]
+
+
+def _permis_cpu(result: dict[str, Any], key: str = "cpu_ms_per_dossier") -> float:
+    return round(sum(ms for name, ms in result.get(key, {}).items() if name not in OUTSIDE), 2)
+
+
+def flat(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """The run's figures as one flat object, for a machine to check: Permis, the floor
+    and the ceiling of the same run, and the arguments that made it."""
+    floor = result.get("floor", {})
+    burst = "burst_grants" in result
+    latency = result["deposit_latency_ms"]
+    return {
+        "deposits_per_s": result["deposits_per_s"],
+        "grants_per_s": result["burst_grants_per_s"] if burst else result["grants_per_s"],
+        "p50_ms": latency.get("p50"),
+        "p95_ms": latency.get("p95"),
+        "p99_ms": latency.get("p99"),
+        "cpu_ms_per_dossier": _permis_cpu(result),
+        "cpu_ms_per_grant": _permis_cpu(result, "cpu_ms_per_burst_grant") if burst else None,
+        "cpu_ms_by_stage": {
+            name: ms for name, ms in result["cpu_ms_per_dossier"].items() if name not in OUTSIDE
+        },
+        "cpu_ms_services": {
+            name: ms for name, ms in result["cpu_ms_per_dossier"].items() if name in OUTSIDE
+        },
+        "floor_deposits_per_s": floor.get("floor_deposits_per_s"),
+        "floor_grants_per_s": floor.get(
+            "floor_burst_grants_per_s" if burst else "floor_grants_per_s"
+        ),
+        "floor_cpu_ms_per_dossier": floor.get("cpu_ms_per_dossier"),
+        "share_of_floor": round(result["deposits_per_s"] / floor["floor_deposits_per_s"], 2)
+        if floor.get("floor_deposits_per_s")
+        else None,
+        "ceiling_per_s": result["ceiling_chains_per_s"],
+        "rss_mb_max": max(result["peak_rss_mib"].values(), default=None),
+        "complete": result["complete"] and floor.get("complete", True),
+        "arguments": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+    }
 
 
 def _quantiles(values: dict[str, float]) -> str:
@@ -522,14 +613,20 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="PERMIS_WORKER_THREADS")
     parser.add_argument("--processes", type=int, default=1, help="PERMIS_WORKER_PROCESSES")
     parser.add_argument("--ceiling-chains", type=int, default=2000)
+    parser.add_argument(
+        "--no-floor", dest="floor", action="store_false", help="skip bench/floor.py"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="last line: one flat JSON object (see flat())"
+    )
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "load.md")
     args = parser.parse_args()
     result = run(args)
-    print(json.dumps(result))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("a", encoding="utf-8") as out:
         out.write(markdown(result) + "\n")
+    print(json.dumps(flat(result, args) if args.json else result))
 
 
 if __name__ == "__main__":
