@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from workers.core.store import tables as t
 from workers.core.store.chain import GENESIS_HASH, history_hash, sealed
 from workers.core.store.records import DossierRecord
-from workers.core.store.upserts import upsert_increment
+from workers.core.store.upserts import for_dialect, increment, per_dialect
 
 
 class DossiersMixin:
@@ -21,9 +21,8 @@ class DossiersMixin:
 
     def next_sequence(self, year: int) -> int:
         """The next dossier sequence of ``year``; the row lock serialises concurrent workers."""
-        table = t.dossier_sequences
-        stmt = upsert_increment(self.conn, table, {"year": year}, [table.c.year])
-        return int(self.conn.execute(stmt).scalar_one())
+        stmt = for_dialect(self.conn, _NEXT_SEQUENCE)
+        return int(self.conn.execute(stmt, {"year": year, "last": 1}).scalar_one())
 
     def add_dossier(self, dossier: DossierRecord, at: datetime) -> None:
         values = {k: getattr(dossier, k) for k in _DOSSIER_COLUMNS}
@@ -54,12 +53,10 @@ class DossiersMixin:
         when another transaction moved the dossier first (compare-and-set).
         """
         if expected is not None:
-            where = [t.dossiers.c.number == number, t.dossiers.c.state == expected]
+            stmt, where = _MOVE, {"key": number, "expected": expected}
             if expected_platform is not None:
-                where.append(t.dossiers.c.platform == expected_platform)
-            moved = self.conn.execute(
-                update(t.dossiers).where(*where).values(state=to, updated_at=at, **changes)
-            )
+                stmt, where = _MOVE_ON_PLATFORM, {**where, "on_platform": expected_platform}
+            moved = self.conn.execute(stmt, {**where, "state": to, "updated_at": at, **changes})
             if moved.rowcount != 1:
                 return False
         self._append_history(number, expected, to, at, actor, reason, message_id)
@@ -75,7 +72,8 @@ class DossiersMixin:
         reason: str,
         message_id: str | None,
     ) -> None:
-        last = self.conn.execute(_LAST_HISTORY, {"number": number}).first()
+        # A dossier's creation (no state before it) is its first row: there is none to read.
+        last = None if from_state is None else self._last_history(number)
         seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
         entry = {
             "dossier_number": number,
@@ -89,6 +87,9 @@ class DossiersMixin:
         }
         digest = history_hash(prev, sealed(entry))
         self.conn.execute(_ADD_HISTORY, {**entry, "prev_hash": prev, "hash": digest})
+
+    def _last_history(self, number: str) -> Any:
+        return self.conn.execute(_LAST_HISTORY, {"number": number}).first()
 
     def history(self, number: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(
@@ -128,7 +129,7 @@ class DossiersMixin:
 
     def mark(self, number: str, **marks: Any) -> None:
         """Set the sweep's marks (``warned_deadline``, ``overdue_for``) on a dossier."""
-        self.conn.execute(update(t.dossiers).where(t.dossiers.c.number == number).values(**marks))
+        self.conn.execute(_MARK, {"key": number, **marks})
 
     def take_lease(self, name: str, holder: str, now: datetime, ttl_s: float) -> bool:
         """Hold ``name`` until ``now + ttl_s`` unless another holder's lease is still running."""
@@ -172,6 +173,15 @@ class DossiersMixin:
 
 
 _DOSSIER_COLUMNS = tuple(DossierRecord.__dataclass_fields__)
+_NEXT_SEQUENCE = per_dialect(
+    lambda insert: increment(insert, t.dossier_sequences, [t.dossier_sequences.c.year])
+)
+# Where-clause parameters are not named after columns: those name the SET clause's values.
+_MARK = update(t.dossiers).where(t.dossiers.c.number == bindparam("key"))
+_MOVE = update(t.dossiers).where(
+    t.dossiers.c.number == bindparam("key"), t.dossiers.c.state == bindparam("expected")
+)
+_MOVE_ON_PLATFORM = _MOVE.where(t.dossiers.c.platform == bindparam("on_platform"))
 _ADD_DOSSIER = insert(t.dossiers)
 _DOSSIER = select(t.dossiers).where(t.dossiers.c.number == bindparam("number"))
 _LAST_HISTORY = (

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Table, bindparam, insert, or_, select, update
 
 from workers.core.store import tables as t
 from workers.core.store.records import DocumentRecord
-from workers.core.store.upserts import upsert_increment
+from workers.core.store.upserts import for_dialect, increment, per_dialect
 
 
 class LettersMixin:
@@ -37,7 +37,7 @@ class LettersMixin:
 
     def add_document(self, document: DocumentRecord, at: datetime) -> None:
         values = {k: getattr(document, k) for k in DocumentRecord.__dataclass_fields__}
-        self.conn.execute(insert(t.documents).values(**values, created_at=at))
+        self.conn.execute(_ADD_DOCUMENT, {**values, "created_at": at})
 
     def document(self, number: str) -> DocumentRecord | None:
         row = self.conn.execute(_DOCUMENT, {"number": number}).first()
@@ -61,14 +61,9 @@ class LettersMixin:
 
     def next_document_sequence(self, dossier_number: str, kind: str) -> int:
         """Reserve the next number of a kind of document for a dossier; numbers are never reused."""
-        table = t.document_sequences
-        stmt = upsert_increment(
-            self.conn,
-            table,
-            {"dossier_number": dossier_number, "kind": kind},
-            [table.c.dossier_number, table.c.kind],
-        )
-        return int(self.conn.execute(stmt).scalar_one())
+        stmt = for_dialect(self.conn, _NEXT_DOCUMENT_SEQUENCE)
+        key = {"dossier_number": dossier_number, "kind": kind}
+        return int(self.conn.execute(stmt, {**key, "last": 1}).scalar_one())
 
     def email_status(self, reference: str, kind: str, role: str) -> str | None:
         row = self.conn.execute(
@@ -84,25 +79,13 @@ class LettersMixin:
         A claim lapses after ``lease_s``: a worker that died mid-send leaves the email to
         the next delivery, which sends it again under the same Message-ID (§8).
         """
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        c = t.emails.c
         until = at + timedelta(seconds=lease_s)
-        values = {"message_id": message_id, "status": "sending", "updated_at": at}
-        stmt = dialect.insert(t.emails).values(
-            reference=reference,
-            kind=kind,
-            recipient_role=role,
-            attempts=1,
-            claimed_until=until,
-            **values,
+        claim = {"reference": reference, "kind": kind, "recipient_role": role, "attempts": 1}
+        claim |= {"message_id": message_id, "status": "sending", "updated_at": at}
+        claimed = self.conn.execute(
+            for_dialect(self.conn, _CLAIM_EMAIL), {**claim, "claimed_until": until}
         )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[c.reference, c.kind, c.recipient_role],
-            set_={**values, "claimed_until": until, "attempts": c.attempts + 1},
-            where=c.status.not_in(("sent", "failed"))
-            & (c.claimed_until.is_(None) | (c.claimed_until < at)),
-        ).returning(c.reference)
-        return self.conn.execute(stmt).first() is not None
+        return claimed.first() is not None
 
     def release_email(self, reference: str, kind: str, role: str) -> None:
         """Give up this delivery's claim: the send failed and will be retried."""
@@ -125,23 +108,52 @@ class LettersMixin:
         error: str | None = None,
     ) -> None:
         """Create or update the one row of ``(reference, kind, role)``."""
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        values = {
-            "message_id": message_id,
-            "status": status,
-            "error": error,
-            "updated_at": at,
-            "claimed_until": None,
-        }
-        stmt = dialect.insert(t.emails).values(
-            reference=reference, kind=kind, recipient_role=role, attempts=1, **values
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[t.emails.c.reference, t.emails.c.kind, t.emails.c.recipient_role],
-            set_=values,
-        )
-        self.conn.execute(stmt)
+        row = {"reference": reference, "kind": kind, "recipient_role": role, "attempts": 1}
+        row |= {"message_id": message_id, "status": status, "error": error, "updated_at": at}
+        self.conn.execute(for_dialect(self.conn, _RECORD_EMAIL), {**row, "claimed_until": None})
 
+
+def _claim_email(insert: Callable[[Table], Any]) -> Any:
+    """Insert the claim, or take the row over unless it is done or its claim still runs.
+
+    ``updated_at`` is the claim's instant: a claim lapsed before it may be taken over.
+    """
+    stmt = insert(t.emails)
+    c, new = t.emails.c, stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=[c.reference, c.kind, c.recipient_role],
+        set_={
+            "message_id": new.message_id,
+            "status": new.status,
+            "updated_at": new.updated_at,
+            "claimed_until": new.claimed_until,
+            "attempts": c.attempts + 1,
+        },
+        where=c.status.not_in(("sent", "failed"))
+        & (c.claimed_until.is_(None) | (c.claimed_until < new.updated_at)),
+    ).returning(c.reference)
+
+
+def _record_email(insert: Callable[[Table], Any]) -> Any:
+    """Insert the row, or overwrite its outcome; ``attempts`` counts claims, not records."""
+    stmt = insert(t.emails)
+    recorded = ("message_id", "status", "error", "updated_at", "claimed_until")
+    return stmt.on_conflict_do_update(
+        index_elements=[t.emails.c.reference, t.emails.c.kind, t.emails.c.recipient_role],
+        set_={name: stmt.excluded[name] for name in recorded},
+    )
+
+
+_ADD_DOCUMENT = insert(t.documents)
+_NEXT_DOCUMENT_SEQUENCE = per_dialect(
+    lambda insert: increment(
+        insert,
+        t.document_sequences,
+        [t.document_sequences.c.dossier_number, t.document_sequences.c.kind],
+    )
+)
+_CLAIM_EMAIL = per_dialect(_claim_email)
+_RECORD_EMAIL = per_dialect(_record_email)
 
 # All ``replacement_of`` reads: what a role granted for the verification desk may read.
 REPLACEMENT_COLUMNS = (t.documents.c.number, t.documents.c.replaces, t.documents.c.created_at)
