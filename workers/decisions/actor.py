@@ -19,7 +19,7 @@ from workers.core.topology import DECISIONS_REJECTED_QUEUE, SUBMISSIONS_REJECTED
 from workers.decisions import effects as fx
 from workers.decisions import rules
 from workers.decisions.transitions import is_final
-from workers.decisions.views import lookup_in
+from workers.decisions.views import DossierReader
 from workers.law.numbering import document_number
 from workers.signatures.verify import SignatureVerdict
 
@@ -40,9 +40,10 @@ def decide(services: Services, payload: dict[str, Any]) -> None:
     with services.store.transaction() as tx:
         seen = tx.seen(source, message_id) if verified else None
         if seen is None:
-            outcome = rules.check_agent_message(envelope, verdict, lookup_in(tx))
+            dossiers = DossierReader(tx)
+            outcome = rules.check_agent_message(envelope, verdict, dossiers)
             effects = Effects(origin, now)
-            state = _apply_agent(tx, services, outcome, command, envelope, effects)
+            state = _apply_agent(tx, services, outcome, command, envelope, effects, dossiers)
             if verified:
                 tx.mark_seen(SeenMessage(source, message_id, fingerprint, state, None), now)
             written = tx.add_outbox(origin, effects.messages, now)
@@ -68,6 +69,7 @@ def _apply_agent(
     command: TakeInDecision,
     envelope: dict[str, Any],
     effects: Effects,
+    dossiers: DossierReader,
 ) -> str:
     if isinstance(outcome, rules.AgentRefusal):
         codes = [e.code for e in outcome.errors]
@@ -84,7 +86,7 @@ def _apply_agent(
             },
         )
         return "rejected"
-    dossier = tx.dossier(outcome.dossier_number)
+    dossier = dossiers.record(outcome.dossier_number)
     assert dossier is not None
     agent = str(getattr(outcome.event.data, "agent_id", "agent"))
     if outcome.kind == "transferred":
@@ -118,6 +120,8 @@ def _move(
     actor: str,
     **changes: Any,
 ) -> None:
+    if is_final(change.target_state):
+        changes["final_at"] = at
     moved = tx.transition(
         change.dossier_number,
         expected=change.from_state,
@@ -129,8 +133,6 @@ def _move(
         expected_platform=change.platform,
         **changes,
     )
-    if moved and is_final(change.target_state):
-        tx.mark(change.dossier_number, final_at=at)
     if not moved:
         # Another message moved the dossier since we read it: check again from the new state.
         raise TransientError("dossier changed while deciding")
@@ -147,9 +149,10 @@ def apply_portal_change(services: Services, payload: dict[str, Any]) -> None:
     with services.store.transaction() as tx:
         seen = tx.seen(source, message_id)
         if seen is None:
-            outcome = rules.check_portal_change(envelope, lookup_in(tx), now)
+            dossiers = DossierReader(tx)
+            outcome = rules.check_portal_change(envelope, dossiers, now)
             effects = Effects(origin, now)
-            state = _apply_portal(tx, outcome, command, envelope, effects)
+            state = _apply_portal(tx, outcome, command, envelope, effects, dossiers)
             tx.mark_seen(
                 SeenMessage(source, message_id, canonical_digest(envelope), state, None), now
             )
@@ -168,6 +171,7 @@ def _apply_portal(
     command: TakeInPortalMessage,
     envelope: dict[str, Any],
     effects: Effects,
+    dossiers: DossierReader,
 ) -> str:
     if isinstance(outcome, rules.PortalRefusal):
         codes = [e.code for e in outcome.errors]
@@ -177,7 +181,7 @@ def _apply_portal(
         return "rejected"
     changes: dict[str, Any] = {}
     if outcome.kind == "documents_supplied":
-        dossier = tx.dossier(outcome.dossier_number)
+        dossier = dossiers.record(outcome.dossier_number)
         assert dossier is not None
         changes = {
             "deadline": outcome.deadline,

@@ -6,14 +6,24 @@ from workers.core.store import DossierRecord, UnitOfWork
 from workers.decisions import rules
 
 
-def lookup_in(tx: UnitOfWork) -> rules.DossierLookup:
-    """Find dossiers in this transaction, as the rules see them."""
+class DossierReader:
+    """The dossiers of one transaction, each read once: the rules look them up (this is
+    their ``rules.DossierLookup``), then the actor takes the records they decided on."""
 
-    def lookup(number: str) -> rules.DossierView | None:
-        dossier = tx.dossier(number)
+    def __init__(self, tx: UnitOfWork) -> None:
+        self._tx = tx
+        self._read: dict[str, DossierRecord | None] = {}
+
+    def __call__(self, number: str) -> rules.DossierView | None:
+        """The dossier as the rules see it, or None when there is none."""
+        dossier = self.record(number)
         return None if dossier is None else view(dossier)
 
-    return lookup
+    def record(self, number: str) -> DossierRecord | None:
+        """The stored dossier, read from the transaction the first time it is asked for."""
+        if number not in self._read:
+            self._read[number] = self._tx.dossier(number)
+        return self._read[number]
 
 
 def view(dossier: DossierRecord) -> rules.DossierView:
