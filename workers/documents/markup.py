@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -43,6 +44,8 @@ _ALLOWED = _BLOCKS | _INLINE | {"tr", "th", "td", "li"}
 QrMatrix = Sequence[bytes]
 _DARK_RUN = re.compile(rb"\x01+")
 _SEAL: ContextVar[QrMatrix | None] = ContextVar("seal", default=None)
+# Parsed paragraphs kept: a document has about fifty, most of them the same in every one.
+_KEPT_PARAGRAPHS = 512
 # Column shares of the page width, per table class.
 _COLUMNS = {"header": (0.58, 0.42), "fields": (0.36, 0.64), "closing": (0.72, 0.28)}
 
@@ -121,7 +124,7 @@ def _blocks(node: _Node) -> list[Flowable]:
     for child in node.children:
         if isinstance(child, str):
             if child.strip():
-                flowables.append(Paragraph(xml_escape(child), _style("p")))
+                flowables.append(_paragraph(xml_escape(child), "p"))
             continue
         flowables.extend(_block(child))
     return flowables
@@ -129,8 +132,7 @@ def _blocks(node: _Node) -> list[Flowable]:
 
 def _block(node: _Node) -> list[Flowable]:
     if node.tag in {"h1", "h2", "p"}:
-        style = _style(f"{node.tag}.{node.cls}" if node.cls else node.tag)
-        return [Paragraph(_inline(node), style)]
+        return [_paragraph(_inline(node), f"{node.tag}.{node.cls}" if node.cls else node.tag)]
     if node.tag == "hr":
         return [HRFlowable(width="100%", thickness=0.6, color=BLUE, spaceAfter=4)]
     builders: dict[str, Callable[[_Node], list[Flowable]]] = {
@@ -156,9 +158,8 @@ def _list(node: _Node) -> list[Flowable]:
     items = _elements(node)
     if any(item.tag != "li" for item in items):
         raise PermanentError(f"document template puts other than <li> in <{node.tag}>")
-    style = _style("li")
     return [
-        Paragraph(_inline(item), style, bulletText=f"{n}." if node.tag == "ol" else "–")
+        _paragraph(_inline(item), "li", f"{n}." if node.tag == "ol" else "–")
         for n, item in enumerate(items, start=1)
     ]
 
@@ -181,7 +182,34 @@ def _elements(node: _Node) -> list[_Node]:
 def _cell(node: _Node) -> Flowable | list[Flowable]:
     if any(isinstance(c, _Node) and c.tag in _BLOCKS for c in node.children):
         return _blocks(node)
-    return Paragraph(_inline(node), _style(node.tag))
+    return _paragraph(_inline(node), node.tag)
+
+
+def _paragraph(markup: str, style: str, bullet: str | None = None) -> Paragraph:
+    parsed = _parsed(markup, _style(style), bullet)
+    return _Paragraph(markup, parsed.style, parsed.bulletText, frags=parsed.frags)
+
+
+@lru_cache(maxsize=_KEPT_PARAGRAPHS)
+def _parsed(markup: str, style: ParagraphStyle, bullet: str | None) -> Paragraph:
+    # Most paragraphs are the template's own text, the same in every document: ReportLab's
+    # parse of their markup (about a tenth of a document's time) is done once. Layout and
+    # drawing only read the fragments it makes, so instances may share them.
+    return Paragraph(markup, style, bullet)
+
+
+class _Paragraph(Paragraph):
+    """A Paragraph that breaks its lines once per width: tables wrap each cell two or three
+    times (to size the rows, then to draw), always at the column's width."""
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        memo = getattr(self, "_wrapped", None)
+        if memo is not None and memo[0] == avail_width:
+            self.width, self.height, self.blPara, self._wrapWidths = memo[1:]
+            return self.width, self.height
+        size: tuple[float, float] = super().wrap(avail_width, avail_height)
+        self._wrapped = (avail_width, self.width, self.height, self.blPara, self._wrapWidths)
+        return size
 
 
 class SealBox(Flowable):
@@ -192,7 +220,7 @@ class SealBox(Flowable):
         self.label = label
         self.matrix = matrix
         self.width = self.height = SEAL_SIZE
-        self.caption = Paragraph(label, _style("seal"))
+        self.caption = _paragraph(label, "seal")
         if matrix is not None:
             _, caption_height = self.caption.wrap(self.width, self.height)
             self.height = SEAL_SIZE + caption_height
@@ -217,15 +245,26 @@ class SealBox(Flowable):
 
 
 def _draw_qr(canvas: Any, matrix: QrMatrix, *, bottom: float, size: float) -> None:
-    # One path of horizontal runs: a few hundred rectangles instead of thousands of modules.
     module = size / len(matrix)
-    path = canvas.beginPath()
-    for row, modules in enumerate(matrix):
-        y = bottom + size - (row + 1) * module
-        for run in _DARK_RUN.finditer(modules):
-            path.rect(run.start() * module, y, (run.end() - run.start()) * module, module)
+    canvas.saveState()
+    canvas.transform(module, 0, 0, module, 0, bottom)
     canvas.setFillColor(colors.black)
-    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.addLiteral(qr_path(matrix) + "\nf")
+    canvas.restoreState()
+
+
+def qr_path(matrix: QrMatrix) -> str:
+    """The dark modules as one PDF path of horizontal runs, in modules from the bottom left.
+
+    Written directly, in integers: ReportLab's path object formats each of the two
+    thousand or so rectangles' four coordinates as floats, about 3 ms a document.
+    """
+    top = len(matrix) - 1
+    return "\n".join(
+        f"{run.start()} {top - row} {run.end() - run.start()} 1 re"
+        for row, modules in enumerate(matrix)
+        for run in _DARK_RUN.finditer(modules)
+    )
 
 
 def _style(name: str) -> ParagraphStyle:

@@ -25,13 +25,13 @@ import zxingcpp
 from markupsafe import Markup, escape
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 import templates
 from workers.core.errors import PermanentError
+from workers.documents.fonts import FONTS_DIR as FONTS_DIR
+from workers.documents.fonts import register_fonts
 from workers.documents.markup import BLUE as BLUE
 from workers.documents.markup import FONT as FONT
 from workers.documents.markup import FONT_BOLD as FONT_BOLD
@@ -44,7 +44,6 @@ from workers.documents.markup import to_flowables
 from workers.law.wording import long_date
 
 DOCUMENT_TEMPLATES_DIR = Path(templates.__file__).parent / "documents"
-FONTS_DIR = DOCUMENT_TEMPLATES_DIR / "fonts"
 TITLES = {
     "authorization": "Autorisation de travail",
     "refusal": "Décision de refus d'autorisation de travail",
@@ -62,7 +61,7 @@ def render_pdf(kind: str, context: Mapping[str, Any], *, seal_code: str | None =
     """
     if kind not in TITLES:
         raise PermanentError(f"document {kind!r}: unknown kind")
-    _register_fonts()  # before any Paragraph: <b> resolves to the bold face when parsed
+    register_fonts()  # before any Paragraph: <b> resolves to the bold face when parsed
     markup = _render_template(kind, context)
     flowables = to_flowables(markup, qr_matrix(seal_code) if seal_code else None)
     return _build(kind, context, flowables)
@@ -157,11 +156,3 @@ def _footer(canvas: Canvas, number: str) -> None:
     text = f"{number} · page {canvas.getPageNumber()}"
     canvas.drawCentredString(A4[0] / 2, MARGIN - 2 * mm, text)
     canvas.restoreState()
-
-
-@cache
-def _register_fonts() -> None:
-    # DejaVu Sans covers Latin Extended (Łukasz, Çağlar, Nguyễn), not only French.
-    pdfmetrics.registerFont(TTFont(FONT, str(FONTS_DIR / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONTS_DIR / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)

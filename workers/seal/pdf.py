@@ -26,6 +26,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from messages.seal import SEAL_ATTACHMENT
+from workers.seal.cms import TemplateSigner
 from workers.seal.keys import Certificate, SealKey
 from workers.seal.reasons import NotGenuine, Reason
 
@@ -68,9 +69,10 @@ def seal_pdf(pdf: bytes, code: str | None, key: SealKey, *, reason: str) -> byte
 
 
 @cache
-def _signer(key: SealKey) -> signers.SimpleSigner:
+def _signer(key: SealKey) -> TemplateSigner:
     certificate = asn1_x509.Certificate.load(key.certificate.der)
-    return signers.SimpleSigner(
+    return TemplateSigner(
+        key.private_key,
         signing_cert=certificate,
         signing_key=asn1_keys.PrivateKeyInfo.load(key.private_der),
         cert_registry=SimpleCertificateStore(),
