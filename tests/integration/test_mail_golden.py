@@ -20,7 +20,7 @@ import pytest
 from tests.support.mail import SAMPLE_CONTEXT, SENT_AT
 from tests.support.smtp import HOST, Relay
 from workers.law.letters import LETTER_FOR_DOCUMENT
-from workers.mail.compose import Attachment, MailKind, build_message, message_id_for, render
+from workers.mail.compose import Attachment, MailKind, message_id_for, render, write_message
 from workers.mail.transport import SmtpTransport
 
 pytestmark = pytest.mark.timeout(60)
@@ -43,7 +43,7 @@ def one_message(kind: MailKind, language: str) -> EmailMessage:
         number = f"{SAMPLE_CONTEXT['dossier_number']}-{LETTERS[document_kind]}1"
         context["document_number"] = number
         attachments.append(Attachment(number, b"%PDF-1.4\n% sealed document\n%%EOF\n"))
-    return build_message(
+    return write_message(
         render(kind, language, context),  # type: ignore[arg-type]
         kind=kind,
         reference=reference,
@@ -53,7 +53,7 @@ def one_message(kind: MailKind, language: str) -> EmailMessage:
         message_id=message_id_for(reference, kind, "employer", "permis.example"),
         date=SENT_AT,
         attachments=attachments,
-    )
+    ).parsed()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 from tests.support.smtp import HOST, Relay
 from tests.support.tls import ServerCertificate, make_server_certificate
 from workers.core.errors import PermanentError, TransientError
-from workers.mail.compose import MailKind, build_message, message_id_for, render
+from workers.mail.compose import MailKind, message_id_for, render, write_message
 from workers.mail.transport import MailTransport, SmtpTransport
 
 pytestmark = pytest.mark.timeout(30)
@@ -42,7 +42,7 @@ def relay() -> Iterator[Relay]:
 
 def message(role: str = "employer") -> EmailMessage:
     kind = MailKind.DEPOSIT_CONFIRMATION
-    return build_message(
+    return write_message(
         render(kind, "fr", CONTEXT),
         kind=kind,
         reference=DOSSIER,
@@ -51,7 +51,7 @@ def message(role: str = "employer") -> EmailMessage:
         reply_to="contact@permis.example",
         message_id=message_id_for(DOSSIER, kind, role, "permis.example"),  # type: ignore[arg-type]
         date=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
-    )
+    ).parsed()
 
 
 def run(relay: Relay, scenario: Callable[[SmtpTransport], Awaitable[None]]) -> None:

@@ -39,6 +39,7 @@ PURE = [
     "workers/intake/texts.py",
     "workers/routing/rules.py",
     "workers/mail/compose.py",
+    "workers/mail/mime.py",
     "workers/mail/letters.py",
     "workers/ingress/admission.py",
     "workers/decisions/rules.py",

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.mail import DOSSIER, SAMPLE_CONTEXT, SENT_AT, SUBMISSION
+from tests.support.mail import DOSSIER, SAMPLE_CONTEXT, SENT_AT, SUBMISSION, mail_arguments
 from workers.core.errors import PermanentError
 from workers.law.wording import long_date
 from workers.mail.compose import (
@@ -21,10 +21,10 @@ from workers.mail.compose import (
     Attachment,
     MailKind,
     Rendered,
-    build_message,
     message_id_for,
     reference_of,
     render,
+    write_message,
 )
 from workers.mail.transport import EmlDirectoryTransport, MailTransport
 
@@ -45,17 +45,7 @@ def rendered(kind: MailKind, language: str = "fr", **overrides: Any) -> Rendered
 
 
 def built(kind: MailKind = MailKind.DEPOSIT_CONFIRMATION, **overrides: Any) -> EmailMessage:
-    reference = reference_of(kind, SAMPLE_CONTEXT)
-    arguments: dict[str, Any] = {
-        "kind": kind,
-        "reference": reference,
-        "sender": "ne-pas-repondre@permis.example",
-        "recipient": "rh@boulangerie-martin.example",
-        "reply_to": "contact@permis.example",
-        "message_id": message_id_for(reference, kind, "employer", "permis.example"),
-        "date": SENT_AT,
-    }
-    return build_message(rendered(kind), **{**arguments, **overrides})
+    return write_message(rendered(kind), **mail_arguments(kind, **overrides)).parsed()
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:
@@ -185,7 +175,7 @@ def test_subject_is_one_bounded_line_with_the_reference(
 
 def test_header_injection_through_employer_name_stays_in_the_body() -> None:
     hostile = "Martin\r\nBcc: x@y"
-    message = build_message(
+    message = write_message(
         rendered(MailKind.DEPOSIT_CONFIRMATION, employer_name=hostile),
         kind=MailKind.DEPOSIT_CONFIRMATION,
         reference=DOSSIER,
@@ -194,7 +184,7 @@ def test_header_injection_through_employer_name_stays_in_the_body() -> None:
         reply_to="contact@permis.example",
         message_id=message_id_for(DOSSIER, MailKind.DEPOSIT_CONFIRMATION, "employer", "p.example"),
         date=SENT_AT,
-    )
+    ).parsed()
     parsed = email.message_from_bytes(message.as_bytes(), policy=policy.default)
     assert parsed["Bcc"] is None
 
@@ -260,7 +250,7 @@ def test_message_round_trips_with_text_and_html_alternatives() -> None:
 @pytest.mark.parametrize("kind", [MailKind.DEPOSIT_CONFIRMATION, MailKind.SUBMISSION_REJECTED])
 def test_subject_survives_folding_and_encoding(kind: MailKind, language: str) -> None:
     subject = render(kind, language, SAMPLE_CONTEXT).subject  # type: ignore[arg-type]
-    message = build_message(
+    message = write_message(
         render(kind, language, SAMPLE_CONTEXT),  # type: ignore[arg-type]
         kind=kind,
         reference=reference_of(kind, SAMPLE_CONTEXT),
@@ -269,7 +259,7 @@ def test_subject_survives_folding_and_encoding(kind: MailKind, language: str) ->
         reply_to="contact@permis.example",
         message_id="<abc@permis.example>",
         date=SENT_AT,
-    )
+    ).parsed()
     raw = message.as_bytes()
     assert all(len(line) <= 78 for line in raw.split(b"\r\n\r\n")[0].split(b"\r\n"))
     assert email.message_from_bytes(raw, policy=policy.default)["Subject"] == subject
@@ -331,7 +321,7 @@ def test_a_malformed_header_value_fails_permanently(field: str, value: Any) -> N
 def test_a_subject_with_a_line_break_is_refused() -> None:
     bad = Rendered(subject=f"{DOSSIER}\r\nBcc: x@y", text="t", html="<p>h</p>")
     with pytest.raises(PermanentError, match="one bounded line"):
-        build_message(
+        write_message(
             bad,
             kind=MailKind.DEPOSIT_CONFIRMATION,
             reference=DOSSIER,
@@ -340,7 +330,7 @@ def test_a_subject_with_a_line_break_is_refused() -> None:
             reply_to="contact@permis.example",
             message_id="<abc@permis.example>",
             date=SENT_AT,
-        )
+        ).parsed()
 
 
 # -- Message-ID ----------------------------------------------------------------

@@ -24,9 +24,9 @@ from workers.mail.compose import (
     Attachment,
     MailKind,
     Rendered,
-    build_message,
     message_id_for,
     render,
+    write_message,
 )
 from workers.mail.labels import DOCUMENT_LABELS, document_label
 
@@ -163,7 +163,7 @@ def attachments_of(kind: MailKind) -> list[Attachment]:
 
 
 def message_of(kind: MailKind, language: str, **overrides: Any) -> EmailMessage:
-    message = build_message(
+    message = write_message(
         rendered(kind, language, **overrides),
         kind=kind,
         reference=NUMBER,
@@ -173,7 +173,7 @@ def message_of(kind: MailKind, language: str, **overrides: Any) -> EmailMessage:
         message_id=message_id_for(NUMBER, kind, "employer", "permis.example"),
         date=SENT_AT,
         attachments=attachments_of(kind),
-    )
+    ).parsed()
     parsed = email.message_from_bytes(message.as_bytes(), policy=policy.default)
     assert isinstance(parsed, EmailMessage)
     return parsed

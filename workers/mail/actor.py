@@ -153,7 +153,7 @@ def deliver(
     """Send the email this delivery claimed and record the result; the rows to publish."""
     settings, command, kind = services.settings, delivery.command, delivery.kind
     try:
-        message = compose.build_message(
+        message = compose.write_message(
             compose.render(kind, letter.language, letter.context),  # type: ignore[arg-type]
             kind=kind,
             reference=command.dossier_number or command.submission_id or "",

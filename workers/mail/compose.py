@@ -8,19 +8,18 @@ breaks are collapsed, and never as a person's name.
 
 from __future__ import annotations
 
+import email
 import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.charset import QP, Charset
-from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -30,11 +29,11 @@ from email_validator import EmailNotValidError, validate_email
 import templates
 from workers.core.errors import PermanentError
 from workers.law.wording import long_date
+from workers.mail import mime
 
 MAIL_TEMPLATES_DIR = Path(templates.__file__).parent / "mail"
 SUBJECT_MAX_CHARS = 200
 MESSAGE_MAX_BYTES = 10 * 1024 * 1024
-_HEADERS_ROOM = 64 * 1024  # far more than our headers and MIME boundaries take
 
 Language = Literal["fr", "en"]
 RecipientRole = Literal["employer", "beneficiary"]
@@ -42,8 +41,6 @@ RecipientRole = Literal["employer", "beneficiary"]
 _REFERENCE = re.compile(r"[A-Za-z0-9-]{1,64}")
 _DOMAIN = re.compile(r"[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})*")
 _MESSAGE_ID = re.compile(r"<[A-Za-z0-9._-]{1,128}@[A-Za-z0-9.-]{1,253}>")
-_HEADER_CHARSET = Charset("utf-8")
-_HEADER_CHARSET.header_encoding = QP
 
 
 class MailKind(StrEnum):
@@ -119,7 +116,23 @@ def message_id_for(
     return f"<{hashlib.sha256(key.encode()).hexdigest()}@{domain}>"
 
 
-def build_message(
+@dataclass(frozen=True)
+class Mail:
+    """An email ready to go: its bytes (ASCII, CRLF line ends) and its SMTP envelope."""
+
+    data: bytes
+    sender: str
+    recipients: tuple[str, ...]
+    message_id: str
+
+    def parsed(self) -> EmailMessage:
+        """The message read back with the email package: to look into it, not to send."""
+        message = email.message_from_bytes(self.data, policy=SMTP)
+        assert isinstance(message, EmailMessage)
+        return message
+
+
+def write_message(
     rendered: Rendered,
     *,
     kind: MailKind,
@@ -130,23 +143,34 @@ def build_message(
     message_id: str,
     date: datetime,
     attachments: Sequence[Attachment] = (),
-) -> EmailMessage:
-    """Assemble the MIME message: text and HTML alternatives, then any PDF attachments."""
-    message = EmailMessage(policy=SMTP)
-    message["From"] = _address(sender, "sender")
-    message["To"] = _address(recipient, "recipient")
-    message["Reply-To"] = _address(reply_to, "reply-to")
-    _set_subject(message, _checked_subject(rendered.subject, reference))
-    message["Date"] = _date_header(date)
-    message["Message-ID"] = _checked(message_id, _MESSAGE_ID, "Message-ID")
-    message["X-Permis-Kind"] = MailKind(kind).value
-    message["X-Permis-Dossier"] = _checked(reference, _REFERENCE, "reference")
-    message.set_content(rendered.text, cte="quoted-printable")
-    message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
+) -> Mail:
+    """Write the MIME message: text and HTML alternatives, then any PDF attachments.
+
+    The bytes are those Python's email package (policy SMTP) gives the same message,
+    header for header and line for line; only the random boundaries differ, drawn as it
+    draws them.
+    """
+    mail_from = _address(sender, "sender")
+    mail_to = _address(recipient, "recipient")
+    headers = (
+        mime.header("From", mail_from)
+        + mime.header("To", mail_to)
+        + mime.header("Reply-To", _address(reply_to, "reply-to"))
+        + mime.subject_header(_checked_subject(rendered.subject, reference))
+        + mime.header("Date", _date_header(date))
+        + mime.message_id_header(_checked(message_id, _MESSAGE_ID, "Message-ID"))
+        + mime.header("X-Permis-Kind", MailKind(kind).value)
+        + mime.header("X-Permis-Dossier", _checked(reference, _REFERENCE, "reference"))
+        + "MIME-Version: 1.0\r\n"
+    )
     for attachment in attachments:
-        _attach(message, attachment)
-    _check_size(message)
-    return message
+        _checked(attachment.document_number, _REFERENCE, "attachment document number")
+    pdfs = [(attachment.filename, attachment.content) for attachment in attachments]
+    body = mime.body(rendered.text, rendered.html, pdfs)
+    data = headers.encode("ascii") + body
+    if len(data) > MESSAGE_MAX_BYTES:
+        raise PermanentError(f"mail message is {len(data)} bytes, over the 10 MiB bound")
+    return Mail(data, mail_from, (mail_to,), message_id)
 
 
 @cache
@@ -160,6 +184,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates change with a release, not under a running worker
     )
     env.filters["longdate"] = long_date
     return env
@@ -167,8 +192,10 @@ def _environment() -> jinja2.Environment:
 
 def _one_line(text: str) -> str:
     # Category C covers CR, LF, NUL, bidi overrides and the like: none belongs in a header.
-    cleaned = "".join(" " if unicodedata.category(c).startswith("C") else c for c in text)
-    return " ".join(cleaned.split())
+    # A printable text has none, so only the others are looked at character by character.
+    if not text.isprintable():
+        text = "".join(" " if unicodedata.category(c).startswith("C") else c for c in text)
+    return " ".join(text.split())
 
 
 def _subject(raw: str, reference: str) -> str:
@@ -188,22 +215,21 @@ def _checked_subject(subject: str, reference: str) -> str:
     return subject
 
 
-def _set_subject(message: EmailMessage, subject: str) -> None:
-    if subject.isascii():
-        message["Subject"] = subject
-        return
-    # email's own folder leaves a doubled space where it folds before an encoded word
-    # (CPython 3.11); encoding the whole subject as RFC 2047 words avoids it.
-    encoded = Header(subject, _HEADER_CHARSET, header_name="Subject").encode(linesep="\n")
-    message.set_raw("Subject", encoded)
-
-
 def _address(value: str, role: str) -> str:
+    address = _valid_address(value)
+    if address is None:
+        raise PermanentError(f"{role} address is invalid")
+    return address
+
+
+@lru_cache(maxsize=1024)
+def _valid_address(value: str) -> str | None:
+    # Cached: the sender and reply-to never change, and a recipient gets several letters.
     try:
         # No SMTPUTF8: the headers stay ASCII and any relay takes them.
         valid = validate_email(value, check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError as exc:
-        raise PermanentError(f"{role} address is invalid") from exc
+    except EmailNotValidError:
+        return None
     return valid.ascii_email or valid.normalized
 
 
@@ -217,21 +243,3 @@ def _date_header(value: datetime) -> str:
     if value.tzinfo is None or value.utcoffset() is None:
         raise PermanentError("mail date must be timezone-aware")
     return format_datetime(value)
-
-
-def _attach(message: EmailMessage, attachment: Attachment) -> None:
-    _checked(attachment.document_number, _REFERENCE, "attachment document number")
-    message.add_attachment(
-        attachment.content, maintype="application", subtype="pdf", filename=attachment.filename
-    )
-
-
-def _check_size(message: EmailMessage) -> None:
-    # Serialising the message costs as much as sending it: only do it when the parts'
-    # encoded payloads, doubled for line endings, plus room for headers near the bound.
-    parts = (p.get_payload() for p in message.walk() if not p.is_multipart())
-    if 2 * sum(len(payload) for payload in parts) + _HEADERS_ROOM < MESSAGE_MAX_BYTES:
-        return
-    size = len(message.as_bytes())
-    if size > MESSAGE_MAX_BYTES:
-        raise PermanentError(f"mail message is {size} bytes, over the 10 MiB bound")

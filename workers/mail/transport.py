@@ -26,6 +26,7 @@ from typing import Literal, Protocol, get_args
 import aiosmtplib
 
 from workers.core.errors import PermanentError, PermisError, TransientError
+from workers.mail.compose import Mail
 
 TlsMode = Literal["none", "starttls", "tls"]
 
@@ -35,10 +36,14 @@ _NETWORK_ERRORS = (aiosmtplib.SMTPException, OSError, TimeoutError)
 _REFUSALS = (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused)
 
 
+Outgoing = Mail | EmailMessage
+"""What a transport sends: a written Mail, or an EmailMessage it serialises first."""
+
+
 class MailTransport(Protocol):
     """Delivers one built message; raises TransientError or PermanentError on failure."""
 
-    async def send(self, message: EmailMessage) -> None: ...
+    async def send(self, message: Outgoing) -> None: ...
 
     async def probe(self) -> str: ...
 
@@ -74,12 +79,12 @@ class SmtpTransport:
         self._client: aiosmtplib.SMTP | None = None
         self._lock = asyncio.Lock()
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Outgoing) -> None:
         """Deliver the message to the relay, connecting first if needed."""
         async with self._lock:
             try:
                 client = await self._connection()
-                refused, _ = await client.send_message(message)
+                refused, _ = await _transmit(client, message)
             except _NETWORK_ERRORS as exc:
                 if not isinstance(exc, _REFUSALS):
                     self._drop()
@@ -142,10 +147,10 @@ class EmlDirectoryTransport:
     def __init__(self, directory: Path) -> None:
         self._directory = directory
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Outgoing) -> None:
         """Write the message atomically; the same Message-ID overwrites its own file."""
         target = self._directory / eml_filename(message)
-        data = message.as_bytes(policy=SMTP)
+        data = message.data if isinstance(message, Mail) else message.as_bytes(policy=SMTP)
         try:
             await asyncio.to_thread(_write_atomically, target, data)
         except OSError as exc:
@@ -164,13 +169,27 @@ class EmlDirectoryTransport:
         """Nothing to release."""
 
 
-def eml_filename(message: EmailMessage) -> str:
+def eml_filename(message: Outgoing) -> str:
     """Return the file name for a message: its Message-ID with unsafe characters replaced."""
-    message_id = str(message.get("Message-ID", "")).strip().strip("<>")
+    raw = message.message_id if isinstance(message, Mail) else message.get("Message-ID", "")
+    message_id = str(raw).strip().strip("<>")
     name = _UNSAFE_FILENAME_CHARS.sub("_", message_id).lstrip(".")
     if not name:
         raise PermanentError("message has no usable Message-ID")
     return f"{name[:200]}.eml"
+
+
+async def _transmit(
+    client: aiosmtplib.SMTP, message: Outgoing
+) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
+    if not isinstance(message, Mail):
+        return await client.send_message(message)
+    # The MAIL options send_message would give: the data is 7-bit, but the dialogue
+    # stays what it was.
+    options = ["BODY=8BITMIME"] if client.supports_extension("8BITMIME") else []
+    return await client.sendmail(
+        message.sender, list(message.recipients), message.data, mail_options=options
+    )
 
 
 async def _alive(client: aiosmtplib.SMTP) -> bool:
