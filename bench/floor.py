@@ -1009,6 +1009,7 @@ class Measured:
     done: bool
     peaks: dict[str, float]
     cpu: dict[str, float]
+    burst_cpu: dict[str, float]
     rows: dict[str, dict[str, int]]
 
 
@@ -1031,7 +1032,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         {},
         {},
     )
-    burst = load.summarise_burst(measured.burst, measured.arrivals)
+    burst = load.summarise_burst(measured.burst, measured.arrivals, measured.burst_cpu)
     result = floor_result(args, figures, burst, measured.rows)
     if args.count_only:
         result |= counted(folder)
@@ -1067,25 +1068,39 @@ def measure(args: argparse.Namespace, folder: Path) -> Measured:
         cleanup.callback(events.stop.set)
         events.start()
         events.ready.wait(30)
-        services_before, (_, cpu_before) = load.services_cpu(), peaks_and_cpu(processes)
-        sent, burst, done = drive(args, url, keys, events, arrivals, every)
-        services_after, (peaks, cpu_after) = load.services_cpu(), peaks_and_cpu(processes)
+        before = cpu_now(processes)
+        sent, done = drive(args, url, events, arrivals, every)
+        loaded = cpu_now(processes)
+        burst = load.grant_burst(url, keys, events, args.grant_burst) if args.grant_burst else {}
+        if burst:
+            grants = args.submissions // every if every else 0
+            done = done and wait_until(
+                lambda: arrivals.count("authorization_granted") >= 2 * (grants + len(burst)),
+                args.timeout,
+            )
+        if args.count_only:
+            time.sleep(2)  # the last marks (published) come after the last email
+        after = cpu_now(processes)
+        peaks = peaks_and_cpu(processes)[0]
         stop_processes(processes)  # now, so that PostgreSQL has their statistics
         rows = rows_written(database_url)
-    cpu = {name: spent - cpu_before.get(name, 0.0) for name, spent in cpu_after.items()}
-    cpu |= {name: spent - services_before[name] for name, spent in services_after.items()}
-    return Measured(sent, burst, events, arrivals, done, peaks, cpu, rows)
+    cpu, burst_cpu = load.spent(before, loaded), load.spent(loaded, after)
+    return Measured(sent, burst, events, arrivals, done, peaks, cpu, burst_cpu, rows)
+
+
+def cpu_now(processes: dict[str, subprocess.Popen[bytes]]) -> dict[str, float]:
+    """CPU seconds so far of each floor process, of RabbitMQ and of PostgreSQL."""
+    return peaks_and_cpu(processes)[1] | load.services_cpu()
 
 
 def drive(
     args: argparse.Namespace,
     url: str,
-    keys: Path,
     events: load.Events,
     arrivals: load.Arrivals,
     every: int,
-) -> tuple[dict[str, float], dict[str, float], bool]:
-    """Publish the submissions, wait for their emails and the grants', then the burst's."""
+) -> tuple[dict[str, float], bool]:
+    """Publish the submissions, wait for their emails and the grants'."""
     sent = load.publish(url, args.submissions, args.rate, uuid.uuid4().hex[:8])
     grants = args.submissions // every if every else 0
     done = wait_until(
@@ -1095,15 +1110,18 @@ def drive(
         ),
         args.timeout,
     )
-    burst = load.grant_burst(url, keys, events, args.grant_burst) if args.grant_burst else {}
-    if burst:
-        done = done and wait_until(
-            lambda: arrivals.count("authorization_granted") >= 2 * (grants + len(burst)),
-            args.timeout,
-        )
-    if args.count_only:
-        time.sleep(2)  # the last marks (published) come after the last email
-    return sent, burst, done
+    return sent, done
+
+
+def _burst_cpu(per_process: dict[str, float]) -> dict[str, Any]:
+    """CPU per burst grant: the floor's processes together, and each with the services."""
+    if not per_process:
+        return {}
+    ours = sum(ms for name, ms in per_process.items() if name in PROCESSES)
+    return {
+        "cpu_ms_per_burst_grant": round(ours, 2),
+        "cpu_ms_per_burst_grant_by_process": per_process,
+    }
 
 
 def floor_result(
@@ -1124,6 +1142,7 @@ def floor_result(
         **({"burst_grant_latency_ms": burst["burst_grant_latency_ms"]} if burst else {}),
         "cpu_ms_per_dossier": round(sum(ours.values()), 2),
         "cpu_ms_per_dossier_by_process": per_process,
+        **_burst_cpu(burst.get("cpu_ms_per_burst_grant", {})),
         "rss_mb_max": max(measured["peak_rss_mib"].values(), default=0.0),
         "peak_rss_mib": measured["peak_rss_mib"],
         "complete": measured["complete"],

@@ -52,6 +52,7 @@ from prometheus_client.parser import text_string_to_metric_families
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import profiles  # noqa: E402
 from machine import describe  # noqa: E402
 
 from tests.support.load import PLATFORM, Publisher, grant, submission  # noqa: E402
@@ -353,6 +354,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         events.ready.wait(30)
         services_before = services_cpu()
         workers_before = memory_and_cpu(processes(supervisor.pid), supervisor.pid)[1]
+        recordings = start_profiles(args, processes(supervisor.pid))
         sent = publish(url, args.submissions, args.rate, tag)
         grants = args.submissions // every if every else 0
         done = wait_until(
@@ -364,6 +366,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         services_loaded = services_cpu()
         workers_loaded = memory_and_cpu(processes(supervisor.pid), supervisor.pid)[1]
+        profiles.finish(recordings, args.profile_seconds + 30)
         burst = grant_burst(url, keys, events, args.grant_burst) if args.grant_burst else {}
         if burst:
             done = done and wait_until(
@@ -383,6 +386,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         **summarise_burst(burst, arrivals, burst_cpu),
         **({"floor": floor} if floor else {}),
     }
+
+
+def start_profiles(args: argparse.Namespace, pids: dict[int, str]) -> list[profiles.Recording]:
+    """With --profile, py-spy on every stage process for the first --profile-seconds."""
+    if args.profile is None:
+        return []
+    tool = profiles.py_spy(args.py_spy)
+    return profiles.record(pids, args.profile_seconds, args.profile, tool)
 
 
 def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
@@ -552,6 +563,11 @@ def _floor_rows(floor: dict[str, Any]) -> list[str]:
         f"| floor: the same hops, infrastructure only (bench/floor.py) "
         f"| {floor.get('floor_deposits_per_s')} deposits/s, {grants} grants/s |",
         f"| … its CPU per dossier, floor processes | {floor.get('cpu_ms_per_dossier')} ms |",
+        *(
+            [f"| … its CPU per burst grant | {floor['cpu_ms_per_burst_grant']} ms |"]
+            if "cpu_ms_per_burst_grant" in floor
+            else []
+        ),
     ]
 
 
@@ -584,6 +600,7 @@ def flat(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
             "floor_burst_grants_per_s" if burst else "floor_grants_per_s"
         ),
         "floor_cpu_ms_per_dossier": floor.get("cpu_ms_per_dossier"),
+        "floor_cpu_ms_per_grant": floor.get("cpu_ms_per_burst_grant"),
         "share_of_floor": round(result["deposits_per_s"] / floor["floor_deposits_per_s"], 2)
         if floor.get("floor_deposits_per_s")
         else None,
@@ -619,6 +636,11 @@ def main() -> None:
     parser.add_argument(
         "--json", action="store_true", help="last line: one flat JSON object (see flat())"
     )
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy every stage into this folder (bench/profiles.py)"
+    )
+    parser.add_argument("--profile-seconds", type=int, default=20)
+    parser.add_argument("--py-spy", help="the py-spy to run, if not beside python or on PATH")
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "load.md")
     args = parser.parse_args()

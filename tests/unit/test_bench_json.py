@@ -50,7 +50,12 @@ RESULT = {
     "peak_rss_mib": {"intake": 100.0, "documents": 140.0},
     "ceiling_chains_per_s": 400.0,
     "complete": True,
-    "floor": {"floor_deposits_per_s": 150.0, "floor_burst_grants_per_s": 60.0, "complete": True},
+    "floor": {
+        "floor_deposits_per_s": 150.0,
+        "floor_burst_grants_per_s": 60.0,
+        "cpu_ms_per_burst_grant": 8.0,
+        "complete": True,
+    },
 }
 
 
@@ -66,6 +71,7 @@ def test_the_flat_object_has_every_figure_and_counts_permis_alone() -> None:
     assert flat["cpu_ms_by_stage"] == {"intake": 2.0, "mail": 3.5, "routing": 1.0}
     assert (flat["grants_per_s"], flat["floor_grants_per_s"]) == (41.0, 60.0)  # the burst's
     assert flat["share_of_floor"] == 0.8
+    assert flat["floor_cpu_ms_per_grant"] == 8.0
     assert flat["rss_mb_max"] == 140.0
     assert flat["arguments"] == {
         "submissions": 3000,

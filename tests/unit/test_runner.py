@@ -51,3 +51,24 @@ def test_each_process_is_built_from_its_own_settings(
     with pytest.raises(Built):
         runner.run_process(name, SETTINGS, threading.Event())
     assert built == [process_settings(name, SETTINGS)]
+
+
+@pytest.mark.parametrize(
+    ("name", "steps"),
+    [("intake", ["frozen", "ran", "closed"]), ("documents", ["warmed", "frozen", "ran", "closed"])],
+)
+def test_what_boot_made_is_frozen_before_the_stage_runs(
+    name: str, steps: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+
+    class Pipeline:
+        def close(self) -> None:
+            seen.append("closed")
+
+    monkeypatch.setattr(runner, "bootstrap", lambda settings: Pipeline())
+    monkeypatch.setattr(runner, "warm_up", lambda: seen.append("warmed"))
+    monkeypatch.setattr(runner.gc, "freeze", lambda: seen.append("frozen"))
+    monkeypatch.setattr(runner, "run_stage", lambda *args: seen.append("ran"))
+    runner.run_process(name, SETTINGS.model_copy(update={"metrics_port": 0}), threading.Event())
+    assert seen == steps

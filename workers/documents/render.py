@@ -67,6 +67,13 @@ def render_pdf(kind: str, context: Mapping[str, Any], *, seal_code: str | None =
     return _build(kind, context, flowables)
 
 
+def warm_up() -> None:
+    """Register the fonts and compile every template now, not in the first grant's time."""
+    register_fonts()
+    for kind in TITLES:
+        _environment().get_template(f"{kind}.html")
+
+
 def qr_matrix(text: str) -> tuple[bytes, ...]:
     """The modules of ``text``'s QR code, error correction M, with its quiet zone; 1 is dark."""
     code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
@@ -103,6 +110,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the templates ship with the code: no stat per document
     )
     env.filters["longdate"] = long_date
     env.filters["lines"] = _text_lines
