@@ -40,6 +40,7 @@ PURE = [
     "workers/routing/rules.py",
     "workers/mail/compose.py",
     "workers/mail/mime.py",
+    "workers/demo/story.py",
     "workers/mail/letters.py",
     "workers/ingress/admission.py",
     "workers/decisions/rules.py",

@@ -12,10 +12,12 @@ from config.settings import DEFAULT_DATABASE_URL, Settings
 from workers.bootstrap import Pipeline, bootstrap
 from workers.core.amqp import connect, properties
 from workers.core.ports import RecordingPublisher
+from workers.core.store import Store
 from workers.core.store import tables as t
 from workers.core.topology import DECISIONS_EXCHANGE, EVENTS_EXCHANGE, SUBMISSIONS_EXCHANGE
-from workers.demo import summary
+from workers.demo import records, summary
 from workers.demo.feed import Delivery, answers, decisions, submissions
+from workers.demo.page import write_index
 from workers.inprocess import drain, serving
 from workers.seal.keys import generate_seal
 from workers.signatures.keys import KEYS_FILE, generate_keys
@@ -37,13 +39,27 @@ def run_demo(settings: Settings, out: TextIO, run_dir: Path) -> int:
         feeder.deliver(pipeline, second)
         third = answers(numbers)
         feeder.deliver(pipeline, third)
-        documents = summary.export_documents(pipeline.services.store, run_dir / "documents")
-        report = summary.Report(
-            settings, first, second + third, feeder.events(), documents, run_dir
-        )
-        summary.write(report, pipeline.services.store, out, time.monotonic() - started)
+        store = pipeline.services.store
+        report = _report(settings, store, feeder.events(), run_dir, first, second + third)
+        summary.write(report, store, out, time.monotonic() - started)
     feeder.close()
     return 0
+
+
+def _report(
+    settings: Settings,
+    store: Store,
+    events: list[bytes],
+    run_dir: Path,
+    submitted: list[Delivery],
+    follow_ups: list[Delivery],
+) -> summary.Report:
+    """What the run left: its documents exported, every dossier's story, and the page."""
+    documents = summary.export_documents(store, run_dir / "documents")
+    told = records.account(store, settings.mail_dir, events)
+    title, labels = f"Permis demo, {run_dir.name}", summary.submission_labels(submitted)
+    index = write_index(run_dir, told, run_dir / "documents", title, labels)
+    return summary.Report(settings, submitted, follow_ups, events, documents, run_dir, told, index)
 
 
 def demo_settings(settings: Settings, run_dir: Path) -> Settings:

@@ -15,6 +15,7 @@ from workers.core.store import Store
 from workers.core.store import tables as t
 from workers.demo.feed import Delivery
 from workers.demo.folder import LOG_FILE
+from workers.demo.story import Account, dossier_lines, other_lines
 from workers.seal.keys import load_certificate
 from workers.seal.verify import verify_pdf
 
@@ -31,6 +32,8 @@ class Report:
     events: list[bytes]
     documents: list[Path]
     run_dir: Path
+    account: Account
+    index: Path
 
 
 def dossier_numbers(store: Store, deliveries: list[Delivery]) -> dict[str, str]:
@@ -43,6 +46,11 @@ def dossier_numbers(store: Store, deliveries: list[Delivery]) -> dict[str, str]:
         for d in deliveries
         if d.message_id in by_id and not d.repeat
     }
+
+
+def submission_labels(deliveries: list[Delivery]) -> dict[str, str]:
+    """Each delivered submission's label (its sample's file name), by its message id."""
+    return {d.message_id: d.label for d in deliveries if d.message_id and not d.repeat}
 
 
 def export_documents(store: Store, folder: Path) -> list[Path]:
@@ -59,6 +67,7 @@ def export_documents(store: Store, folder: Path) -> list[Path]:
 
 
 def write(report: Report, store: Store, out: TextIO, elapsed_s: float) -> None:
+    """Print each message's fate, each dossier's story, where the files are, and the page."""
     settings = report.settings
     mode = "RabbitMQ" if settings.broker_url else "embedded (in-process broker)"
     refusals = _refusals(report.events)
@@ -73,9 +82,8 @@ def write(report: Report, store: Store, out: TextIO, elapsed_s: float) -> None:
         )
         for item in report.follow_ups:
             print(_follow_up_line(conn, item, refusals), file=out)
-        print("\nDossiers", file=out)
-        for line in _dossier_lines(conn):
-            print(line, file=out)
+    for line in _story_lines(report):
+        print(line, file=out)
     print(f"\nEvents on permis.events: {_event_counts(report.events)}", file=out)
     print(f"Emails (.eml): {settings.mail_dir}", file=out)
     print(
@@ -86,6 +94,19 @@ def write(report: Report, store: Store, out: TextIO, elapsed_s: float) -> None:
     for line in _seal_lines(report):
         print(line, file=out)
     print(f"Done in {elapsed_s:.1f} s", file=out)
+    print(f"Page (open it in a browser): {report.index}", file=out)
+
+
+def _story_lines(report: Report) -> list[str]:
+    """Each dossier with its documents and emails, then the emails of no dossier."""
+    lines = ["", "Dossiers"]
+    for told in report.account.stories:
+        lines += dossier_lines(told)
+    others = report.account.others
+    if others:
+        lines += ["", "Emails of refused submissions"]
+        lines += other_lines(others, submission_labels(report.submissions))
+    return lines
 
 
 def _seal_lines(report: Report) -> list[str]:
@@ -140,22 +161,6 @@ def _follow_up_line(conn: Connection, item: Delivery, refusals: dict[str, str]) 
     label = f"  {item.label:<{WIDTH}}"
     code = refusals.get(item.message_id or "")
     return f"{label} {'refused: ' + code if code else 'applied'}"
-
-
-def _dossier_lines(conn: Connection) -> list[str]:
-    lines = []
-    dossiers = conn.execute(select(t.dossiers).order_by(t.dossiers.c.number)).all()
-    for dossier in dossiers:
-        lines.append(f"  {dossier.number}  {dossier.state:<20} {dossier.platform or ''}")
-        documents = conn.execute(
-            select(t.documents.c.number).where(t.documents.c.dossier_number == dossier.number)
-        ).scalars()
-        for number in documents:
-            lines.append(f"      document {number}.pdf")
-        emails = conn.execute(select(t.emails).where(t.emails.c.reference == dossier.number)).all()
-        for email in emails:
-            lines.append(f"      email {email.kind} to the {email.recipient_role}: {email.status}")
-    return lines
 
 
 def _event_counts(events: list[bytes]) -> str:
