@@ -41,7 +41,7 @@ from workers.seal.verify import verify_pdf
 
 EXPECTED = (
     "RÉPUBLIQUE FRANÇAISE",
-    "Liberté · Égalité · Fraternité",
+    "Liberté, Égalité, Fraternité",
     "Préfecture des Hauts-de-Seine (Nanterre)",
     "Plateforme main-d'œuvre étrangère de Nanterre",
     "AT26-0000042-2-A1",

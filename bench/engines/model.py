@@ -92,7 +92,7 @@ def authorization(context: Mapping[str, Any]) -> Authorization:
         author=platform["name"],
         header_left=(
             Block("republic", (Run("RÉPUBLIQUE FRANÇAISE", bold=True),)),
-            Block("motto", (Run("Liberté · Égalité · Fraternité", secondary=True),)),
+            Block("motto", (Run("Liberté, Égalité, Fraternité", secondary=True),)),
             Block("issuer", (Run(platform["host_prefecture"], bold=True),)),
             Block("issuer", (Run(platform["name"]),)),
         ),

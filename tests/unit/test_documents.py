@@ -130,7 +130,7 @@ def test_every_kind_renders_its_heading_number_and_parties(
     text = text_of(render_pdf(kind, context))
     expected = [
         "RÉPUBLIQUE FRANÇAISE",
-        "Liberté · Égalité · Fraternité",
+        "Liberté, Égalité, Fraternité",
         "Préfecture des Hauts-de-Seine (Nanterre)",
         "Plateforme main-d'œuvre étrangère de Nanterre",
         context["document_number"],

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, get_args
 
 import pytest
+from markupsafe import escape
 
-from config.reference import DOCUMENT_KINDS
+from config.reference import DOCUMENT_KINDS, load_reference
 from messages.common import DocumentKind
 from workers.core.errors import PermanentError
 from workers.mail import letters
@@ -462,3 +463,33 @@ def test_an_email_is_sent_once_per_document_else_per_dossier_or_submission() -> 
     assert mail_key("AT26-0000042-2-D2", "AT26-0000042-2", None) == "AT26-0000042-2-D2"
     assert mail_key(None, "AT26-0000042-2", None) == "AT26-0000042-2"
     assert mail_key(None, None, "8b0f6a4e") == "8b0f6a4e"
+
+
+# -- who writes ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", NEW_KINDS)
+def test_every_letter_opens_with_the_state_and_the_platform_that_writes_it(
+    kind: MailKind, language: str
+) -> None:
+    platform = letters.issuing_platform(load_reference(), "pf-bobigny")
+    letter = letters.issued_by(letter_of(kind), platform)
+    result = render(kind, language, letter.context)  # type: ignore[arg-type]
+    assert platform is not None
+    assert result.text.startswith("RÉPUBLIQUE FRANÇAISE\nLiberté, Égalité, Fraternité\n")
+    assert platform.name in result.text and platform.host_prefecture in result.text
+    assert escape(platform.name) in result.html and platform.host_prefecture in result.html
+    assert "RÉPUBLIQUE<br>FRANÇAISE" in result.html
+
+
+@pytest.mark.parametrize("platform_id", [None, "pf-atlantis"])
+def test_a_letter_without_a_known_platform_names_only_the_service(
+    platform_id: str | None,
+) -> None:
+    platform = letters.issuing_platform(load_reference(), platform_id)
+    assert platform is None
+    letter = letters.issued_by(letter_of(MailKind.DOSSIER_CLOSED), platform)
+    result = render(MailKind.DOSSIER_CLOSED, "fr", letter.context)
+    assert "Autorisations de travail\n\nMadame, Monsieur," in result.text
+    assert "Plateforme" not in result.text.split("Madame, Monsieur,")[0]

@@ -34,6 +34,7 @@ from workers.core.errors import PermanentError
 FONT, FONT_BOLD = "PermisSans", "PermisSans-Bold"
 GREY_HEX = "#555555"
 BLUE, GREY = colors.HexColor("#000091"), colors.HexColor(GREY_HEX)
+RED = colors.HexColor("#E1000F")  # the DSFR's "rouge Marianne"; BLUE is its "bleu France"
 MARGIN = 18 * mm
 SEAL_SIZE = 42 * mm
 _BLOCKS = {"h1", "h2", "p", "table", "ol", "ul", "div", "hr"}
@@ -149,6 +150,8 @@ def _block(node: _Node) -> list[Flowable]:
 def _div(node: _Node) -> list[Flowable]:
     if node.cls == "seal":
         return [SealBox(_inline(node), _SEAL.get())]
+    if node.cls == "tricolour":
+        return [Tricolour()]
     if node.cls == "keep":
         return [KeepTogether(_blocks(node))]
     raise PermanentError(f"document template uses div class {node.cls!r}")
@@ -210,6 +213,27 @@ class _Paragraph(Paragraph):
         size: tuple[float, float] = super().wrap(avail_width, avail_height)
         self._wrapped = (avail_width, self.width, self.height, self.blPara, self._wrapWidths)
         return size
+
+
+class Tricolour(Flowable):
+    """The small blue, white and red flag above the bloc-marque: drawing only, no text."""
+
+    STRIPE = 3.2 * mm
+    HEIGHT = 6 * mm
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 3 * self.STRIPE, self.HEIGHT + 1.5 * mm
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setLineWidth(0.3)
+        canvas.setStrokeColor(GREY)
+        for index, colour in enumerate((BLUE, colors.white, RED)):
+            canvas.setFillColor(colour)
+            canvas.rect(index * self.STRIPE, 1.5 * mm, self.STRIPE, self.HEIGHT, stroke=0, fill=1)
+        canvas.rect(0, 1.5 * mm, 3 * self.STRIPE, self.HEIGHT, stroke=1, fill=0)
+        canvas.restoreState()
 
 
 class SealBox(Flowable):
@@ -285,7 +309,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "p": base,
         "p.en": style("p.en", textColor=GREY, fontSize=8.5, leading=11),
         "p.subtitle": style("p.subtitle", textColor=GREY, fontSize=11, leading=14, spaceAfter=6),
-        "p.republic": style("p.republic", fontName=FONT_BOLD, fontSize=11, spaceAfter=0),
+        "p.republic": style("p.republic", fontName=FONT_BOLD, fontSize=11, leading=12.5),
         "p.motto": style("p.motto", textColor=GREY, spaceAfter=8, **small),
         "p.issuer": style("p.issuer", spaceAfter=0, **small),
         "p.meta": style("p.meta", alignment=2, spaceAfter=2, **small),

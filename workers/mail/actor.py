@@ -53,6 +53,7 @@ def send_email(services: Services, payload: dict[str, Any]) -> None:
     written: list[OutboxMessage] = []
     if loaded is not None:
         letter, attachments = loaded
+        letter = letters.issued_by(letter, letters.issuing_platform(services.reference, platform))
         written = deliver(services, delivery, letter, attachments, platform)
     services.relay.settle(delivery.origin, written, again=not written)
 

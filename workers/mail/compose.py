@@ -87,11 +87,15 @@ def reference_of(kind: MailKind, context: Mapping[str, Any]) -> str:
 
 
 def render(kind: MailKind, language: Language, context: Mapping[str, Any]) -> Rendered:
-    """Render the subject, text and HTML templates of a kind in a language."""
+    """Render the subject, text and HTML templates of a kind in a language.
+
+    Every body opens with the State's identity and the service; ``context["issuer"]``
+    (``{"name", "host_prefecture"}``, see ``letters.issued_by``) adds the platform.
+    """
     kind = MailKind(kind)
     if language not in get_args(Language):
         raise PermanentError(f"mail {kind}: unsupported language")
-    values = {**context, "language": language}
+    values = {"issuer": None, **context, "language": language}
     try:
         subject, text, html = (
             _environment().get_template(f"{kind}/{name}.{language}.{ext}").render(values)

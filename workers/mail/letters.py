@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from config.reference import Platform, ReferenceData
 from workers.core.errors import PermanentError
 from workers.mail.labels import document_label
 
@@ -18,6 +19,21 @@ class Letter:
     language: str
     recipient: str | None
     context: dict[str, Any]
+
+
+def issuing_platform(reference: ReferenceData, platform_id: str | None) -> Platform | None:
+    """The platform a dossier's letters come from: None before routing, or if no longer listed."""
+    if platform_id is None or platform_id not in reference.platform_ids:
+        return None
+    return reference.platform(platform_id)
+
+
+def issued_by(letter: Letter, platform: Platform | None) -> Letter:
+    """The letter with the platform that writes it, which its header names (none: no line)."""
+    issuer = None
+    if platform is not None:
+        issuer = {"name": platform.name, "host_prefecture": platform.host_prefecture}
+    return replace(letter, context={**letter.context, "issuer": issuer})
 
 
 def mail_key(
