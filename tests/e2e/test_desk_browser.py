@@ -1,11 +1,10 @@
 """The verification desk as an agent at the counter uses it: in Chromium, by keyboard, with
-no JavaScript of ours. ``PERMIS_DESK_SCREENSHOTS=1`` also writes the three verdicts'
-screenshots, and the form's, to docs/desk/ (left alone otherwise, so a test run rewrites no file).
+no JavaScript of ours. Its accessibility, state by state, and its screenshots are
+``test_desk_accessibility.py``'s.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +14,6 @@ from tests.support.desk import NUMBER, REPLACEMENT, Issued
 from workers.seal.reasons import Reason
 
 pytestmark = pytest.mark.timeout(120)
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "desk"
-
-
-def screenshot(page: Any, name: str) -> None:
-    if os.environ.get("PERMIS_DESK_SCREENSHOTS") == "1":
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def upload(page: Any, base: str, pdf: bytes, tmp_path: Path, home: str = "/") -> Any:
@@ -67,7 +59,6 @@ def test_a_genuine_authorization_shows_genuine_and_whose_it_is(
     assert shown["Contrat"] == "contrat à durée indéterminée (CDI)"
     assert shown["Valable jusqu'au"] == "31 janvier 2028"
     assert page.locator("table.data th[scope=row]").count() == len(shown)
-    screenshot(page, "genuine")
 
 
 @pytest.mark.parametrize(
@@ -88,8 +79,6 @@ def test_an_altered_or_foreign_authorization_is_not_genuine_with_the_reason(
     box = page.locator(".verdict").inner_text()
     assert reason.explain("fr") in box
     assert page.locator("table.data").count() == 0  # nothing of a forgery is vouched for
-    if forgery == "tampered_pdf":
-        screenshot(page, "not-genuine")
 
 
 def test_a_superseded_authorization_names_its_replacement(
@@ -98,7 +87,6 @@ def test_a_superseded_authorization_names_its_replacement(
     upload(page, desk_url, documents["superseded"].pdf, tmp_path)
     assert f"Remplacée par le n° {REPLACEMENT}" in verdict(page)
     assert data(page)["N° du document"] == NUMBER
-    screenshot(page, "superseded")
 
 
 def test_a_pasted_code_works_the_same(
@@ -143,26 +131,35 @@ def test_the_page_runs_no_script_and_is_served_under_a_strict_policy(
     assert "default-src 'none'" in response.headers["content-security-policy"]
     assert page.locator("script").count() == 0
     assert page.locator("[style]").count() == 0
-    # The stylesheet loaded under the policy: the header bar has its colour.
-    colour = page.evaluate("getComputedStyle(document.querySelector('.bar')).backgroundColor")
-    assert colour == "rgb(0, 0, 145)"
+    # DSFR loaded under the policy, from the desk itself: its stylesheets, the Marianne font,
+    # the bloc-marque's images (a refused one would be a console error).
+    assert page.locator(".fr-header .fr-logo").count() == 1
+    colour = page.evaluate(
+        "getComputedStyle(document.querySelector('button.fr-btn')).backgroundColor"
+    )
+    assert colour == "rgb(0, 0, 145)"  # DSFR's blue France
+    assert page.evaluate("document.fonts.ready.then(() => document.fonts.check('1em Marianne'))")
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("Marianne")
+    sheets = page.evaluate("[...document.styleSheets].map(sheet => sheet.href)")
+    assert all(sheet.startswith(desk_url + "/") for sheet in sheets)
     assert problems == []
 
 
 def test_the_form_is_used_by_keyboard_alone_in_a_logical_order(page: Any, desk_url: str) -> None:
     page.goto(desk_url + "/")
     order = []
-    for _ in range(7):
+    for _ in range(8):
         page.keyboard.press("Tab")
         order.append(
             page.evaluate(
                 "(() => { const e = document.activeElement;"
-                " return e.id || e.className || e.textContent.trim(); })()"
+                " return e.id || e.textContent.trim(); })()"
             )
         )
     assert order == [
-        "skip",
-        "site",
+        "Aller au contenu",
+        "Aller au pied de page",
+        "Vérification des autorisations de travail",
         "English",
         "file",
         "Vérifier le PDF",
@@ -171,7 +168,6 @@ def test_the_form_is_used_by_keyboard_alone_in_a_logical_order(page: Any, desk_u
     ]
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"  # the focus shows
-    screenshot(page, "form")
 
 
 def test_an_empty_form_says_what_to_do_on_its_field(page: Any, desk_url: str) -> None:
@@ -185,7 +181,6 @@ def test_an_empty_form_says_what_to_do_on_its_field(page: Any, desk_url: str) ->
     assert page.evaluate("document.activeElement.id") == "file"
     assert "Choisissez le fichier PDF" in page.locator("#file-error").inner_text()
     assert page.title().startswith("Erreur")
-    screenshot(page, "form-error")
 
 
 def test_a_file_over_the_limit_is_answered_on_the_form(

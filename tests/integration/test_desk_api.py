@@ -4,6 +4,7 @@ hostile input, limits, headers, and logs that say nothing of the documents check
 from __future__ import annotations
 
 import base64
+import html
 import json
 import logging
 import signal
@@ -374,6 +375,11 @@ def test_every_response_carries_the_security_headers(desk: httpx.Client, issued:
         desk.get("/"),
         desk.get("/en"),
         desk.get("/desk.css"),
+        desk.get("/dsfr/core/core.min.css"),
+        desk.get("/dsfr/fonts/Marianne-Regular.woff2"),
+        desk.get("/dsfr/no-such-file.css"),
+        desk.get("/accessibilite"),
+        desk.get("/en/personal-data"),
         desk.get("/healthz"),
         desk.get("/api/v1/openapi.json"),
         pdf(desk, issued.pdf),
@@ -387,6 +393,29 @@ def test_every_response_carries_the_security_headers(desk: httpx.Client, issued:
         for name, value in SECURITY_HEADERS:
             assert response.headers.get(name) == value, (response.url, name)
         assert "server" not in response.headers
+
+
+def test_the_dsfr_files_and_the_statements_are_served_by_the_desk_itself(
+    desk: httpx.Client,
+) -> None:
+    css = desk.get("/dsfr/core/core.min.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert css.text.startswith("/*!\n * DSFR v1.15.3")
+    font = desk.get("/dsfr/fonts/Marianne-Bold.woff2")
+    assert font.status_code == 200 and font.content[:4] == b"wOF2"
+    assert desk.get("/dsfr/../pages.py").status_code == 404
+    for address, heading in (
+        ("/accessibilite", "Déclaration d'accessibilité"),
+        ("/mentions-legales", "Mentions légales"),
+        ("/donnees-personnelles", "Données personnelles"),
+        ("/en/accessibility", "Accessibility statement"),
+        ("/en/legal-notice", "Legal notice"),
+        ("/en/personal-data", "Personal data"),
+    ):
+        page = desk.get(address)
+        assert page.status_code == 200 and f"<h1>{heading}</h1>" in html.unescape(page.text), (
+            address
+        )
 
 
 def test_errors_outside_the_verification_are_json_for_the_api_and_pages_for_people(
@@ -550,12 +579,14 @@ def test_past_its_limit_the_desk_answers_busy_in_the_askers_terms_with_its_heade
                     client.get("/"),
                 ]
                 alive = client.get("/healthz")
+                drawn = [client.get(path) for path in ("/desk.css", "/dsfr/core/core.min.css")]
             finally:
                 held.let_go.set()
             finished = [future.result() for future in under_way]
             after = code(client, issued.code)
     assert [answer.status_code for answer in busy] == [503, 503, 503]
     assert alive.status_code == 200 and alive.text == "ok"
+    assert [answer.status_code for answer in drawn] == [200, 200]  # "busy" shows as drawn
     for answer in busy:
         assert answer.headers["retry-after"] == str(BUSY_RETRY_AFTER_S)
         for name, value in SECURITY_HEADERS:

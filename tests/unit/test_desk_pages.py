@@ -1,5 +1,5 @@
 """The desk's pages: what they say for each verdict, in both languages, escaped, accessible,
-and in colours that keep their contrast."""
+drawn with the vendored DSFR and its colours alone."""
 
 from __future__ import annotations
 
@@ -12,9 +12,22 @@ import pytest
 
 from messages.seal import SealPayload
 from workers.desk.checks import EMPTY_FILE, Checked
-from workers.desk.pages import DESK_TEMPLATES_DIR, render_text
+from workers.desk.pages import (
+    DESK_TEMPLATES_DIR,
+    DSFR_ADDRESS,
+    DSFR_DIR,
+    DSFR_STYLESHEETS,
+    render_text,
+)
 from workers.desk.texts import FIELDS, PAGE, Language
-from workers.desk.views import form_context, page_context, result_context
+from workers.desk.views import (
+    LINKS,
+    STATEMENT_PAGES,
+    StatementPage,
+    form_context,
+    page_context,
+    result_context,
+)
 from workers.seal.reasons import Reason
 from workers.seal.verify import Status, Verdict
 
@@ -102,6 +115,7 @@ def test_every_page_is_in_its_language_with_one_first_heading_and_labelled_field
         render_text("result.html", result_context(language, checked(Status.GENUINE), NAMES)),
         render_text("notice.html", {**page_context(language), "heading": "missing"}),
         render_text("notice.html", {**page_context(language), "heading": "busy"}),
+        *(render_text(f"{name}.html", page_context(language, name)) for name in STATEMENT_PAGES),
     ]
     other = "en" if language == "fr" else "fr"
     for page in pages:
@@ -109,8 +123,18 @@ def test_every_page_is_in_its_language_with_one_first_heading_and_labelled_field
         assert f'lang="{other}" hreflang="{other}"' in page
         assert page.count("<h1") == 1
         for field in re.findall(r'<(?:input|textarea)[^>]* id="([a-z]+)"', page):
-            assert f'<label for="{field}">' in page
+            assert re.search(f'<label [^>]*for="{field}">', page), field
+        for name in STATEMENT_PAGES:  # the footer's mandatory links, on every page
+            assert f'href="{getattr(LINKS[language], name)}"' in page
     assert "autofocus" in pages[1] and "autofocus" not in pages[0]
+
+
+@pytest.mark.parametrize("name", STATEMENT_PAGES)
+def test_a_statement_links_to_itself_in_the_other_language(name: StatementPage) -> None:
+    for language, other in (("fr", "en"), ("en", "fr")):
+        page = render_text(f"{name}.html", page_context(language, name))
+        assert f'href="{getattr(LINKS[other], name)}" lang="{other}"' in page
+    assert PAGE["accessibility_link"].fr == "Accessibilité\u00a0: non conforme"
 
 
 def test_the_templates_hold_no_script_no_inline_style_and_nothing_from_elsewhere() -> None:
@@ -120,49 +144,23 @@ def test_the_templates_hold_no_script_no_inline_style_and_nothing_from_elsewhere
         assert "http://" not in text and "https://" not in text and "url(" not in text
 
 
-def luminance(colour: str) -> float:
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast(one: str, other: str) -> float:
-    high, low = sorted((luminance(one), luminance(other)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-# Each text colour on each background it is shown on.
-TEXT_PAIRS = [
-    ("text", "page"),
-    ("text", "panel"),
-    ("muted", "page"),
-    ("muted", "panel"),
-    ("blue", "page"),
-    ("blue", "panel"),
-    ("on-blue", "blue"),
-    ("error", "panel"),
-    ("genuine", "genuine-bg"),
-    ("text", "genuine-bg"),
-    ("refused", "refused-bg"),
-    ("text", "refused-bg"),
-    ("superseded", "superseded-bg"),
-    ("text", "superseded-bg"),
-]
-# Borders of fields and boxes, and the focus ring: 3:1 for what is not text (WCAG 1.4.11).
-OUTLINE_PAIRS = [
-    ("line", "panel"),
-    ("focus", "page"),
-    ("focus", "panel"),
-    ("genuine-line", "page"),
-    ("refused-line", "page"),
-    ("superseded-line", "page"),
-]
-
-
-def test_the_colours_keep_their_contrast() -> None:
+def test_the_desk_stylesheet_draws_with_dsfr_colours_only() -> None:
+    # Every colour is a DSFR token, whose contrasts axe-core checks in the browser
+    # (tests/e2e/test_desk_accessibility.py): our own layer adds layout, not colour.
     css = (Path(DESK_TEMPLATES_DIR) / "desk.css").read_text(encoding="utf-8")
-    colours = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6});", css))
-    for pairs, least in ((TEXT_PAIRS, 4.5), (OUTLINE_PAIRS, 3.0)):
-        for text, background in pairs:
-            ratio = contrast(colours[text], colours[background])
-            assert ratio >= least, (text, background, round(ratio, 2))
+    assert not re.search(r"#[0-9a-fA-F]{3,8}\b|rgba?\(|hsla?\(", css)
+    assert "var(--" in css
+
+
+def test_every_dsfr_file_the_pages_use_is_vendored() -> None:
+    for address in DSFR_STYLESHEETS:
+        stylesheet = DSFR_DIR / address.removeprefix(DSFR_ADDRESS + "/")
+        css = stylesheet.read_text(encoding="utf-8")
+        assert css.startswith("/*!\n * DSFR v1.15.3 |"), address
+        for used in re.findall(r"url\(([^)\"']+)\)", css):
+            # The woff fallbacks of the woff2 fonts are left out: every browser takes woff2.
+            wanted = (stylesheet.parent / used).resolve()
+            assert wanted.exists() or used.endswith(".woff"), (address, used)
+    for favicon in ("favicon.svg", "favicon.ico", "apple-touch-icon.png"):
+        assert (DSFR_DIR / "favicon" / favicon).exists()
+    assert "1.15.3" in (DSFR_DIR / "README.md").read_text(encoding="utf-8")

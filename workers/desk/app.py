@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.staticfiles import StaticFiles
 
 from config.settings import Settings
 from workers.admin import configured_store, superseded_lookup
@@ -87,11 +88,9 @@ def build_app(
     app.state.desk = desk
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.mount(pages.DSFR_ADDRESS, StaticFiles(directory=pages.DSFR_DIR), name="dsfr")
     app.add_exception_handler(HTTPException, _http_error)
-    # A busy desk is still alive: its health check is not turned away.
-    app.add_middleware(
-        ConcurrencyLimit, limit=concurrency, busy=_busy, exempt=frozenset({"/healthz"})
-    )
+    app.add_middleware(ConcurrencyLimit, limit=concurrency, busy=_busy, exempt=_never_busy)
     app.add_middleware(RequestLog)
     app.add_middleware(SecurityHeaders)  # outermost: even a failure's 500 carries the headers
     return app
@@ -112,6 +111,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     error = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     path, status = request.url.path, exc.status_code
     return _refusal(path, status, error, str(exc.detail), "missing", exc.headers)
+
+
+def _never_busy(path: str) -> bool:
+    """A busy desk is still alive: its health check is not turned away; nor are the files its
+    pages are drawn with (read from disk, holding no body), so even "busy" shows as it should.
+    """
+    return path in ("/healthz", pages.STYLESHEET) or path.startswith(pages.DSFR_ADDRESS + "/")
 
 
 def _busy(scope: Scope) -> Response:

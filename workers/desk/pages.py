@@ -1,8 +1,13 @@
-"""The desk's pages for people: French at ``/``, English at ``/en``; plain forms, no script."""
+"""The desk's pages for people: French at ``/``, English at ``/en``; plain forms, no script.
+
+They are drawn with the State's design system (DSFR), whose stylesheets, fonts and icons
+the desk serves itself from ``static/dsfr`` (vendored from npm, see its README).
+"""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +21,37 @@ from config.reference import load_reference
 from workers.desk.checks import Checked, Desk, InputError
 from workers.desk.reading import from_page_form
 from workers.desk.texts import Language
-from workers.desk.views import LINKS, form_context, result_context
+from workers.desk.views import (
+    LINKS,
+    STATEMENT_PAGES,
+    StatementPage,
+    form_context,
+    page_context,
+    result_context,
+)
 
 DESK_TEMPLATES_DIR = Path(templates.__file__).parent / "desk"
 STYLESHEET = "/desk.css"
+DSFR_DIR = Path(__file__).parent / "static" / "dsfr"
+DSFR_ADDRESS = "/dsfr"
+# The DSFR components the pages use, after its core; each one's url() are relative to it.
+DSFR_COMPONENTS = (
+    "link",
+    "button",
+    "form",
+    "input",
+    "upload",
+    "alert",
+    "skiplink",
+    "logo",
+    "header",
+    "footer",
+    "table",
+)
+DSFR_STYLESHEETS = (
+    f"{DSFR_ADDRESS}/core/core.min.css",
+    *(f"{DSFR_ADDRESS}/component/{name}/{name}.min.css" for name in DSFR_COMPONENTS),
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,6 +87,29 @@ async def back_en() -> RedirectResponse:
     return RedirectResponse(LINKS["en"].home, status_code=303)
 
 
+def _statement(language: Language, page: StatementPage) -> Callable[[], Awaitable[HTMLResponse]]:
+    async def statement() -> HTMLResponse:
+        return _render(f"{page}.html", page_context(language, page))
+
+    return statement
+
+
+def _add_statements(to: APIRouter) -> None:
+    """The footer's statements (accessibility, legal notice, personal data), each language's."""
+    for language, links in LINKS.items():
+        for page in STATEMENT_PAGES:
+            to.add_api_route(
+                getattr(links, page),
+                _statement(language, page),
+                methods=["GET"],
+                response_class=HTMLResponse,
+                name=f"{page}_{language}",
+            )
+
+
+_add_statements(router)
+
+
 @router.get(STYLESHEET)
 async def stylesheet() -> Response:
     return Response(_stylesheet(), media_type="text/css")
@@ -82,7 +137,8 @@ async def _verify(request: Request, language: Language) -> HTMLResponse:
 
 def render_text(name: str, context: dict[str, Any]) -> str:
     """A desk template rendered, autoescaped."""
-    return _environment().get_template(name).render({**context, "stylesheet": STYLESHEET})
+    shared = {"stylesheets": (*DSFR_STYLESHEETS, STYLESHEET), "dsfr": DSFR_ADDRESS}
+    return _environment().get_template(name).render({**context, **shared})
 
 
 def _render(name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

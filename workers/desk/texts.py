@@ -25,7 +25,13 @@ PAGE: dict[str, Bilingual] = {
     "site": Bilingual(
         "Vérification des autorisations de travail", "Work authorization verification"
     ),
+    "tagline": Bilingual(
+        "Le cachet des autorisations délivrées, contrôlé au guichet des préfectures",
+        "The seal of issued authorizations, checked at the préfecture counter",
+    ),
+    "skip_nav": Bilingual("Accès rapide", "Quick access"),
     "skip": Bilingual("Aller au contenu", "Skip to content"),
+    "skip_footer": Bilingual("Aller au pied de page", "Skip to footer"),
     "language_nav": Bilingual("Langue", "Language"),
     "other_language": Bilingual("English", "Français"),
     "title": Bilingual("Vérifier une autorisation de travail", "Verify a work authorization"),
@@ -101,6 +107,15 @@ PAGE: dict[str, Bilingual] = {
         " was kept.",
     ),
     "back": Bilingual("Retour à la vérification", "Back to verification"),
+    "footer_nav": Bilingual("Informations légales", "Legal information"),
+    "accessibility_link": Bilingual(
+        "Accessibilité\u00a0: non conforme", "Accessibility: not compliant"
+    ),
+    "legal_link": Bilingual("Mentions légales", "Legal notice"),
+    "privacy_link": Bilingual("Données personnelles", "Personal data"),
+    "accessibility_title": Bilingual("Déclaration d'accessibilité", "Accessibility statement"),
+    "legal_title": Bilingual("Mentions légales", "Legal notice"),
+    "privacy_title": Bilingual("Données personnelles", "Personal data"),
 }
 
 FIELDS: tuple[tuple[str, Bilingual], ...] = (

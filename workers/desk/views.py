@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from workers.desk.checks import Checked, Problem
 from workers.desk.texts import FIELDS, PAGE, Language
@@ -15,19 +15,41 @@ from workers.seal.verify import Status
 
 @dataclass(frozen=True)
 class Links:
-    """A language's addresses: its form page, where its forms post, the other language's."""
+    """A language's addresses: its form page, where its forms post, its statements (the
+    footer's mandatory links), and the other language.
+    """
 
     home: str
     verify: str
-    other_home: str
+    accessibility: str
+    legal: str
+    privacy: str
     other_language: Language
 
 
 LINKS: dict[Language, Links] = {
-    "fr": Links(home="/", verify="/verifier", other_home="/en", other_language="en"),
-    "en": Links(home="/en", verify="/en/verify", other_home="/", other_language="fr"),
+    "fr": Links(
+        home="/",
+        verify="/verifier",
+        accessibility="/accessibilite",
+        legal="/mentions-legales",
+        privacy="/donnees-personnelles",
+        other_language="en",
+    ),
+    "en": Links(
+        home="/en",
+        verify="/en/verify",
+        accessibility="/en/accessibility",
+        legal="/en/legal-notice",
+        privacy="/en/personal-data",
+        other_language="fr",
+    ),
 }
-MARKS = {Status.GENUINE: "✓", Status.NOT_GENUINE: "✗", Status.SUPERSEDED: "!"}
+StatementPage = Literal["accessibility", "legal", "privacy"]
+STATEMENT_PAGES: tuple[StatementPage, ...] = ("accessibility", "legal", "privacy")
+# The DSFR alert of each verdict: its colour and its icon (a tick, a cross, a warning sign),
+# under a title that says the verdict in words.
+ALERTS = {Status.GENUINE: "success", Status.NOT_GENUINE: "error", Status.SUPERSEDED: "warning"}
 
 
 @dataclass(frozen=True)
@@ -47,12 +69,17 @@ class Line:
         return f"{self.text}{self.number}{self.after}"
 
 
-def page_context(language: Language) -> dict[str, Any]:
-    """What every page needs: its language, its words, its links."""
+def page_context(language: Language, statement: StatementPage | None = None) -> dict[str, Any]:
+    """What every page needs: its language, its words, its links, and the address of the
+    same page in the other language (the other form, or the same ``statement``).
+    """
+    links = LINKS[language]
+    other = LINKS[links.other_language]
     return {
         "lang": language,
         "t": {key: text(language) for key, text in PAGE.items()},
-        "links": LINKS[language],
+        "links": links,
+        "other_address": getattr(other, statement) if statement else other.home,
     }
 
 
@@ -85,7 +112,7 @@ def result_context(
     return {
         **page,
         "status": verdict.status.value,
-        "mark": MARKS[verdict.status],
+        "alert": ALERTS[verdict.status],
         "heading": heading,
         "lines": [line for line in lines if str(line)],
         "replacement_unknown": checked.replacement_checked is False,
