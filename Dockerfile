@@ -7,8 +7,9 @@ COPY messages messages
 COPY config config
 COPY templates templates
 COPY workers workers
-RUN pip install --no-cache-dir --no-deps --no-build-isolation . && useradd --system permis \
+RUN pip install --no-cache-dir --no-deps --no-build-isolation . && useradd --system --uid 10001 permis \
     && mkdir /keys && chown permis /keys
-USER permis
+# A number, not a name: Kubernetes can only check runAsNonRoot against a numeric user.
+USER 10001
 ENTRYPOINT ["permis"]
 CMD ["run"]
