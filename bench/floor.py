@@ -1068,6 +1068,8 @@ def measure(args: argparse.Namespace, folder: Path) -> Measured:
         cleanup.callback(events.stop.set)
         events.start()
         events.ready.wait(30)
+        if not load.warm_up(url, args.warmup, args.rate, events, arrivals, args.timeout):
+            raise SystemExit(f"the floor's warm-up did not go through: see {folder}/*.log")
         before = cpu_now(processes)
         sent, done = drive(args, url, events, arrivals, every)
         loaded = cpu_now(processes)
@@ -1221,6 +1223,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--grant-every", type=int, default=10, help="grant every n-th routed")
     parser.add_argument("--grant-burst", type=int, default=0, help="then grant N more at once")
+    parser.add_argument("--warmup", type=int, default=0, help="first N submissions, not counted")
     parser.add_argument("--threads", type=int, default=4, help="per stage, as Permis's default")
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument(
@@ -1239,7 +1242,7 @@ def main() -> None:
         return
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # cleans up as an error does
     if args.count_only:
-        args.submissions, args.rate, args.grant_burst = 1, 1.0, 0
+        args.submissions, args.rate, args.grant_burst, args.warmup = 1, 1.0, 0, 0
     result = run(args)
     if args.count_only:
         print("Permis, per dossier:\n" + markdown(PERMIS) + "\n")
