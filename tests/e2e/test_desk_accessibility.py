@@ -199,7 +199,7 @@ def screenshot(page: Any, state: str, language: Language) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("state", list(STATES))
-def test_every_state_has_no_axe_violation_at_wcag_21_aa(
+def test_every_state_has_no_axe_violation_and_reflows_at_200_percent_zoom(
     page: Any, desks: dict[str, Any], state: str, language: Language
 ) -> None:
     reach(page, desks, state, language)
@@ -210,24 +210,11 @@ def test_every_state_has_no_axe_violation_at_wcag_21_aa(
     found = violations(page)
     assert found == [], described(found)
     screenshot(page, state, language)
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("state", list(STATES))
-def test_every_state_reflows_at_200_percent_zoom_without_sideways_scrolling(
-    browser: Any, desks: dict[str, Any], state: str, language: Language
-) -> None:
-    context = browser.new_context(viewport=ZOOMED, locale="fr-FR")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
-        reach(page, desks, state, language)
-        assert page.evaluate("document.documentElement.scrollWidth") <= ZOOMED["width"]
-        assert not outside_the_window(page), outside_the_window(page)
-        found = violations(page)
-        assert found == [], described(found)
-    finally:
-        context.close()
+    page.set_viewport_size(ZOOMED)  # the same state, laid out as a 200 % zoom lays it out
+    assert page.evaluate("document.documentElement.scrollWidth") <= ZOOMED["width"]
+    assert not outside_the_window(page), outside_the_window(page)
+    found = violations(page)
+    assert found == [], described(found)
 
 
 def outside_the_window(page: Any) -> list[str]:
@@ -299,11 +286,17 @@ def test_the_file_input_is_labelled_and_chosen_and_sent_by_keyboard(
     page: Any, desks: dict[str, Any], language: Language, documents: dict[str, Issued]
 ) -> None:
     texts = {key: text(language) for key, text in PAGE.items()}
+    # Playwright turns the browser's file chooser interception on when a listener is added,
+    # without waiting: added now, it is on long before Space is pressed.
+    page.on("filechooser", lambda chooser: None)
     page.goto(home(desks, language))
     assert page.get_by_label(texts["pdf_label"]).get_attribute("id") == "file"
     assert page.get_by_role("button", name=texts["pdf_submit"]).count() == 1
-    while page.evaluate("document.activeElement.id") != "file":
+    for _ in range(12):  # the skip links, the header's two links, then the file input
+        if page.evaluate("document.activeElement.id") == "file":
+            break
         page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "file"
     path = desks["tmp"] / "autorisation.pdf"
     path.write_bytes(documents["current"].pdf)
     with page.expect_file_chooser() as chooser:
